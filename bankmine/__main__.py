@@ -1,0 +1,5 @@
+import sys
+
+from bankmine.cli import main
+
+sys.exit(main())

@@ -1,0 +1,211 @@
+{#-
+    Body of a base_<source>__<table> model: every raw row of a contract
+    table, cast to contract types and code sets normalised, with the reason
+    it cannot be staged (null when it can). Nothing is filtered here: the
+    stg_ model keeps good first deliveries, the quarantine_ model keeps bad
+    ones, and exact re-deliveries (delivery_rank > 1) are only counted.
+
+    Checks, first failing one wins (quarantine_reason, quarantine_column):
+      missing_key, duplicate_key (same key, different content),
+      unparsable_value, missing_value (meta not_null), out_of_range
+      (meta min_value / max_value), date_before_1900, date_in_future
+      (unless meta may_be_future; limit var raw_latest_valid_date, default
+      the run date), unknown_reference (meta references: the parent's
+      staged key; declare the parent with a depends_on comment).
+-#}
+{% macro stage_raw_table(source_name, table_name) %}
+    {%- set source_relation = source(source_name, table_name) -%}
+    {%- set code_mappings_relation = ref('code_mappings') -%}
+    {%- if not execute -%}
+        {{ return('select 1 as not_compiled') }}
+    {%- endif -%}
+    {%- set table = contract_table(source_name, table_name) -%}
+    {%- set key = table.primary_key -%}
+    {#- columns the raw view already delivers in the contract type skip parsing -#}
+    {%- set native = [] -%}
+    {%- for raw_column in adapter.get_columns_in_relation(source_relation) -%}
+        {%- for column in table.columns -%}
+            {%- if column.name == raw_column.name | lower
+                and column.data_type | lower == raw_column.dtype | lower
+                and column.data_type | lower != 'varchar' -%}
+                {%- do native.append(column.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set latest_date = var('raw_latest_valid_date', none) or run_started_at.strftime('%Y-%m-%d') -%}
+
+    {#- contract table name -> source name, to find a reference's staged model -#}
+    {%- set source_of = {} -%}
+    {%- for contract in contract_tables() -%}
+        {%- do source_of.update({contract.name: contract.source_name}) -%}
+    {%- endfor -%}
+
+    {%- set checks = [] -%}
+    {%- set joins = [] -%}
+    {%- do checks.append(("keyed." ~ key ~ " is null", 'missing_key', key)) -%}
+    {%- do checks.append(("keyed.key_versions > 1", 'duplicate_key', key)) -%}
+    {%- for column in table.columns -%}
+        {%- do checks.append((
+            "keyed.raw_text_" ~ column.name ~ " is not null and keyed." ~ column.name ~ " is null",
+            'unparsable_value', column.name
+        )) -%}
+    {%- endfor -%}
+    {%- for column in table.columns if column.get('not_null') and column.name != key -%}
+        {%- do checks.append(("keyed." ~ column.name ~ " is null", 'missing_value', column.name)) -%}
+    {%- endfor -%}
+    {%- for column in table.columns -%}
+        {%- if column.get('min_value') is not none -%}
+            {%- do checks.append(("keyed." ~ column.name ~ " < " ~ column.min_value, 'out_of_range', column.name)) -%}
+        {%- endif -%}
+        {%- if column.get('max_value') is not none -%}
+            {%- do checks.append(("keyed." ~ column.name ~ " > " ~ column.max_value, 'out_of_range', column.name)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for column in table.columns if column.data_type | lower in ('date', 'timestamp') -%}
+        {%- do checks.append((
+            "keyed." ~ column.name ~ " < " ~ dbt.cast("'1900-01-01'", column.data_type),
+            'date_before_1900', column.name
+        )) -%}
+        {%- if not column.get('may_be_future') -%}
+            {%- do checks.append((
+                "cast(keyed." ~ column.name ~ " as date) > " ~ dbt.cast("'" ~ latest_date ~ "'", 'date'),
+                'date_in_future', column.name
+            )) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for column in table.columns if column.get('references') -%}
+        {%- set parent_table, parent_key = column.references.split('.') -%}
+        {%- set parent_alias = 'parent_' ~ column.name -%}
+        {%- do joins.append(
+            "left join " ~ ref('stg_' ~ source_of[parent_table] ~ '__' ~ parent_table)
+            ~ " as " ~ parent_alias ~ " on keyed." ~ column.name ~ " = " ~ parent_alias ~ "." ~ parent_key
+        ) -%}
+        {%- do checks.append((
+            "keyed." ~ column.name ~ " is not null and " ~ parent_alias ~ "." ~ parent_key ~ " is null",
+            'unknown_reference', column.name
+        )) -%}
+    {%- endfor -%}
+
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+code_mappings as (
+
+    select
+        code_set,
+        source_code,
+        code
+    from {{ code_mappings_relation }}
+
+),
+
+texts as (
+
+    select
+        {%- for column in table.columns %}
+        nullif(trim(cast(source.{{ column.name }} as varchar)), '') as {{ column.name }},
+        {%- if column.name in native %}
+        source.{{ column.name }} as native_{{ column.name }},
+        {%- endif %}
+        {%- endfor %}
+        source.source_file
+    from source
+
+),
+
+typed as (
+
+    select
+        {%- for column in table.columns %}
+        texts.{{ column.name }} as raw_text_{{ column.name }},
+        {%- if column.get('code_set') %}
+        coalesce(
+            code_mapping_{{ column.name }}.code, lower(texts.{{ column.name }})
+        ) as {{ column.name }},
+        {%- elif column.name in native %}
+        texts.native_{{ column.name }} as {{ column.name }},
+        {%- else %}
+        {{ cast_raw('texts.' ~ column.name, column.data_type) }} as {{ column.name }},
+        {%- endif %}
+        {%- endfor %}
+        texts.source_file,
+        {{ dbt.hash(dbt.concat(raw_record_parts(table.columns, 'texts.'))) }} as row_hash
+    from texts
+    {%- for column in table.columns if column.get('code_set') %}
+    left join code_mappings as code_mapping_{{ column.name }}
+        on
+            code_mapping_{{ column.name }}.code_set = '{{ column.code_set }}'
+            and code_mapping_{{ column.name }}.source_code = lower(texts.{{ column.name }})
+    {%- endfor %}
+
+),
+
+ranked as (
+
+    select
+        typed.*,
+        row_number() over (
+            partition by typed.row_hash order by typed.source_file
+        ) as delivery_rank
+    from typed
+
+),
+
+keyed as (
+
+    select
+        ranked.*,
+        sum(case when ranked.delivery_rank = 1 then 1 else 0 end) over (
+            partition by ranked.{{ key }}
+        ) as key_versions
+    from ranked
+
+),
+
+checked as (
+
+    select
+        keyed.*,
+        case
+            {%- for condition, reason, column_name in checks %}
+            when {{ condition }} then '{{ reason }}'
+            {%- endfor %}
+        end as quarantine_reason,
+        case
+            {%- for condition, reason, column_name in checks %}
+            when {{ condition }} then '{{ column_name }}'
+            {%- endfor %}
+        end as quarantine_column
+    from keyed
+    {%- for join in joins %}
+    {{ join }}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        {%- for column in table.columns %}
+        checked.{{ column.name }},
+        {%- endfor %}
+        checked.source_file,
+        checked.row_hash,
+        checked.delivery_rank,
+        checked.quarantine_reason,
+        checked.quarantine_column,
+        case
+            when checked.quarantine_reason is not null
+                then {{ dbt.concat(raw_record_parts(table.columns, 'checked.raw_text_')) }}
+        end as raw_record
+    from checked
+
+)
+
+select * from final
+{% endmacro %}

@@ -1,0 +1,1 @@
+{{ quarantine_rows(ref('base_branch_ops__service_tickets'), 'ticket_id') }}

@@ -1,0 +1,1 @@
+{{ stage_raw_table('core_banking', 'branches') }}

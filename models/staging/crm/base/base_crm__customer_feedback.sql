@@ -1,0 +1,3 @@
+-- depends_on: {{ ref('stg_core_banking__customers') }}
+-- depends_on: {{ ref('stg_core_banking__branches') }}
+{{ stage_raw_table('crm', 'customer_feedback') }}

@@ -1,0 +1,1 @@
+{{ quarantine_rows(ref('base_crm__campaigns'), 'campaign_id') }}

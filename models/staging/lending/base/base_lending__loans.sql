@@ -1,0 +1,4 @@
+-- depends_on: {{ ref('stg_core_banking__customers') }}
+-- depends_on: {{ ref('stg_core_banking__accounts') }}
+-- depends_on: {{ ref('stg_core_banking__branches') }}
+{{ stage_raw_table('lending', 'loans') }}

@@ -1,0 +1,1 @@
+{{ quarantine_rows(ref('base_lending__loan_applications'), 'application_id') }}

@@ -1,0 +1,1 @@
+{{ quarantine_rows(ref('base_lending__loan_schedule'), 'installment_id') }}
