@@ -39,6 +39,7 @@ pytest: setup
 
 dbt-test: setup
 	$(BIN)/bankmine demo --customers $(TEST_CUSTOMERS) --months $(TEST_MONTHS) --seed $(SEED) --out $(TEST_DIR)/data --db $(TEST_DIR)/bank.duckdb
+	BANKMINE_RAW=$(TEST_DIR)/data/raw BANKMINE_DB=$(TEST_DIR)/bank.duckdb $(BIN)/dbt docs generate --target-path $(TEST_DIR)/docs
 
 lint: setup
 	$(BIN)/ruff check bankmine pytests bench

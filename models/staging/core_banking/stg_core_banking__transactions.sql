@@ -18,7 +18,8 @@ staged as (
         base.merchant_category,
         base.amount as transaction_amount,
         base.balance_after_amount,
-        base.transaction_at
+        base.transaction_at,
+        base.row_hash
     from base
     where
         base.delivery_rank = 1

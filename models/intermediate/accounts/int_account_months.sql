@@ -1,0 +1,190 @@
+{#-
+    One row per account and calendar month from the account's first month
+    (opening or first transaction, whichever is earlier) to its last (closing
+    or the as-of month, or its last transaction if later), up to the as-of
+    date. Closing balance: the last balance the core system reported in or
+    before the month; for accounts whose export has no running balance, the
+    cumulative net flow since the first transaction.
+-#}
+with
+
+transactions as (
+
+    select
+        transaction_id,
+        account_id,
+        direction,
+        transaction_amount,
+        signed_amount,
+        balance_after_amount,
+        transaction_month,
+        transaction_at
+    from {{ ref('int_transactions_enriched') }}
+
+),
+
+accounts as (
+
+    select
+        account_id,
+        opened_date,
+        closed_date
+    from {{ ref('stg_core_banking__accounts') }}
+
+),
+
+as_of as (
+
+    select
+        as_of_date,
+        as_of_month
+    from {{ ref('int_as_of_date') }}
+
+),
+
+transactions_as_of as (
+
+    select transactions.*
+    from transactions
+    cross join as_of
+    where cast(transactions.transaction_at as date) <= as_of.as_of_date
+
+),
+
+months as (
+
+    select month_start from {{ ref('int_calendar_months') }}
+
+),
+
+account_ranges as (
+
+    select
+        accounts.account_id,
+        least(
+            cast({{ dbt.date_trunc('month', 'accounts.opened_date') }} as date),
+            coalesce(min(transactions_as_of.transaction_month), as_of.as_of_month)
+        ) as first_month,
+        greatest(
+            case
+                when accounts.closed_date <= as_of.as_of_date
+                    then cast({{ dbt.date_trunc('month', 'accounts.closed_date') }} as date)
+                else as_of.as_of_month
+            end,
+            coalesce(max(transactions_as_of.transaction_month), as_of.as_of_month)
+        ) as last_month
+    from accounts
+    cross join as_of
+    left join transactions_as_of
+        on accounts.account_id = transactions_as_of.account_id
+    where accounts.opened_date <= as_of.as_of_date
+    group by accounts.account_id, accounts.opened_date, accounts.closed_date, as_of.as_of_date, as_of.as_of_month
+
+),
+
+spine as (
+
+    select
+        account_ranges.account_id,
+        months.month_start
+    from account_ranges
+    inner join months
+        on
+            account_ranges.first_month <= months.month_start
+            and account_ranges.last_month >= months.month_start
+
+),
+
+last_in_month as (
+
+    select
+        transactions_as_of.account_id,
+        transactions_as_of.transaction_month,
+        transactions_as_of.balance_after_amount,
+        row_number() over (
+            partition by transactions_as_of.account_id, transactions_as_of.transaction_month
+            order by transactions_as_of.transaction_at desc, transactions_as_of.transaction_id desc
+        ) as position_from_end
+    from transactions_as_of
+
+),
+
+flows as (
+
+    select
+        transactions_as_of.account_id,
+        transactions_as_of.transaction_month,
+        sum(
+            case when transactions_as_of.direction = 'credit' then transactions_as_of.transaction_amount else 0 end
+        ) as inflow_amount,
+        sum(
+            case when transactions_as_of.direction = 'debit' then transactions_as_of.transaction_amount else 0 end
+        ) as outflow_amount,
+        sum(transactions_as_of.signed_amount) as net_flow_amount,
+        count(*) as transaction_count
+    from transactions_as_of
+    group by transactions_as_of.account_id, transactions_as_of.transaction_month
+
+),
+
+monthly as (
+
+    select
+        spine.account_id,
+        spine.month_start,
+        last_in_month.balance_after_amount as reported_balance_amount,
+        coalesce(flows.inflow_amount, 0) as inflow_amount,
+        coalesce(flows.outflow_amount, 0) as outflow_amount,
+        coalesce(flows.net_flow_amount, 0) as net_flow_amount,
+        coalesce(flows.transaction_count, 0) as transaction_count,
+        sum(coalesce(flows.net_flow_amount, 0)) over (
+            partition by spine.account_id order by spine.month_start
+            rows between unbounded preceding and current row
+        ) as cumulative_net_flow_amount,
+        max(case when last_in_month.balance_after_amount is not null then spine.month_start end) over (
+            partition by spine.account_id order by spine.month_start
+            rows between unbounded preceding and current row
+        ) as last_reported_month
+    from spine
+    left join flows
+        on
+            spine.account_id = flows.account_id
+            and spine.month_start = flows.transaction_month
+    left join last_in_month
+        on
+            spine.account_id = last_in_month.account_id
+            and spine.month_start = last_in_month.transaction_month
+            and last_in_month.position_from_end = 1
+
+),
+
+with_balance as (
+
+    select
+        monthly.account_id,
+        monthly.month_start,
+        monthly.inflow_amount,
+        monthly.outflow_amount,
+        monthly.net_flow_amount,
+        monthly.transaction_count,
+        coalesce(reported.reported_balance_amount, monthly.cumulative_net_flow_amount) as closing_balance_amount,
+        reported.reported_balance_amount is not null as is_balance_reported
+    from monthly
+    left join monthly as reported
+        on
+            monthly.account_id = reported.account_id
+            and monthly.last_reported_month = reported.month_start
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(["with_balance.account_id", "with_balance.month_start"]) }}
+            as account_month_key,
+        with_balance.*
+    from with_balance
+
+)
+
+select * from final
