@@ -20,7 +20,7 @@ SIZES ?= 20000 200000
 
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: demo test setup lint pytest dbt-test bench clean lock
+.PHONY: demo test setup lint pytest dbt-test bench clean lock publish
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ demo: setup
 	mkdir -p warehouse
 	$(BIN)/bankmine demo --customers $(DEMO_CUSTOMERS) --months $(DEMO_MONTHS) --seed $(SEED) --out $(CURDIR)/data --db $(CURDIR)/warehouse/bank.duckdb
 
+publish: setup
+	$(BIN)/bankmine publish --db $(CURDIR)/warehouse/bank.duckdb --serving $(CURDIR)/warehouse/serving.duckdb
+
 pytest: setup
 	$(BIN)/python -m pytest pytests
 
@@ -42,8 +45,8 @@ dbt-test: setup
 	BANKMINE_RAW=$(TEST_DIR)/data/raw BANKMINE_DB=$(TEST_DIR)/bank.duckdb $(BIN)/dbt docs generate --target-path $(TEST_DIR)/docs
 
 lint: setup
-	$(BIN)/ruff check bankmine pytests bench
-	$(BIN)/ruff format --check bankmine pytests bench
+	$(BIN)/ruff check bankmine pytests bench python_models
+	$(BIN)/ruff format --check bankmine pytests bench python_models
 	BANKMINE_DB=$(TEST_DIR)/lint.duckdb $(BIN)/sqlfluff lint models macros tests
 
 test: setup

@@ -1,4 +1,4 @@
-"""bankmine command line: generate a demo bank, validate a raw folder, build, summarise."""
+"""bankmine command line: generate a demo bank, validate a raw folder, build, summarise, publish."""
 
 from __future__ import annotations
 
@@ -26,6 +26,13 @@ def _raw_dir(value: str | None) -> Path:
 
 def _db_path(value: str | None) -> Path:
     return Path(value or os.environ.get("BANKMINE_DB") or DEFAULT_DB).resolve()
+
+
+def _serving_path(value: str | None, db_path: Path) -> Path:
+    from bankmine.publish import default_serving_path
+
+    chosen = value or os.environ.get("BANKMINE_SERVING")
+    return Path(chosen).resolve() if chosen else default_serving_path(db_path)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -88,7 +95,9 @@ def _build(raw_dir: Path, db_path: Path, skip_validate: bool = False) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     raw_dir, db_path = _raw_dir(args.raw), _db_path(args.db)
     _build(raw_dir, db_path, skip_validate=args.skip_validate)
-    return cmd_summary(args)
+    cmd_summary(args)
+    print()
+    return cmd_publish(args)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -105,12 +114,41 @@ def cmd_demo(args: argparse.Namespace) -> int:
     raw_dir, db_path = out / "raw", _db_path(args.db)
     _build(raw_dir, db_path)
     print()
-    return cmd_summary(args)
+    cmd_summary(args)
+    print()
+    return cmd_publish(args)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from bankmine.publish import default_run_results, format_publish, publish
+
+    db_path = _db_path(args.db)
+    run_results = (
+        Path(args.run_results).resolve()
+        if getattr(args, "run_results", None)
+        else default_run_results(_project_dir())
+    )
+    result = publish(
+        db_path,
+        _serving_path(args.serving, db_path),
+        run_results_path=run_results,
+        parquet_dir=Path(args.parquet) if args.parquet else None,
+    )
+    print(format_publish(result))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bankmine", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_publish_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--serving",
+            help="serving copy for BI tools (default $BANKMINE_SERVING or serving.duckdb next to "
+            "the warehouse file)",
+        )
+        p.add_argument("--parquet", metavar="DIR", help="also write one Parquet file per table")
 
     def add_generate_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--customers", type=int, default=20_000, help="number of customers")
@@ -133,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", help=f"raw folder (default $BANKMINE_RAW or {DEFAULT_RAW})")
     p.add_argument("--db", help=f"warehouse file (default $BANKMINE_DB or {DEFAULT_DB})")
     p.add_argument("--skip-validate", action="store_true", help="let dbt report raw problems")
+    add_publish_options(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("summary", help="rows per mart and quarantined rows per raw table")
@@ -142,7 +181,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="generate the demo bank, build it and print the summary")
     add_generate_options(p)
     p.add_argument("--db", help=f"warehouse file (default $BANKMINE_DB or {DEFAULT_DB})")
+    add_publish_options(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "publish", help="copy marts and ml to the read-only serving file for BI tools"
+    )
+    p.add_argument("--db", help=f"warehouse file (default $BANKMINE_DB or {DEFAULT_DB})")
+    add_publish_options(p)
+    p.add_argument(
+        "--run-results",
+        help="run_results.json of the last dbt build (default target/run_results.json in the "
+        "project, or $DBT_TARGET_PATH)",
+    )
+    p.set_defaults(func=cmd_publish)
     return parser
 
 

@@ -48,6 +48,61 @@ rfm as (
 
 ),
 
+segments as (
+
+    select
+        customer_id,
+        segment_id,
+        segment_name
+    from {{ ref('customer_segments') }}
+
+),
+
+segment_playbook as (
+
+    select
+        segment_name,
+        recommended_offer,
+        recommended_channel
+    from {{ ref('segment_playbook') }}
+
+),
+
+churn as (
+
+    select
+        customer_id,
+        churn_probability
+    from {{ ref('churn_probabilities') }}
+    where is_scoring_snapshot
+
+),
+
+loans_scored as (
+
+    select
+        customer_id,
+        probability_of_default,
+        credit_score,
+        risk_grade
+    from {{ ref('int_loans_scored') }}
+    where is_open and probability_of_default is not null
+
+),
+
+customer_credit as (
+
+    {#- a customer's credit standing is that of their riskiest open loan -#}
+    select
+        loans_scored.customer_id,
+        max(loans_scored.probability_of_default) as probability_of_default,
+        min(loans_scored.credit_score) as credit_score,
+        max(loans_scored.risk_grade) as risk_grade
+    from loans_scored
+    group by loans_scored.customer_id
+
+),
+
 contacts as (
 
     select
@@ -81,6 +136,19 @@ customers as (
             else 'active'
         end as lifecycle_status,
         rfm.rfm_segment,
+        segments.segment_name,
+        segment_playbook.recommended_offer,
+        segment_playbook.recommended_channel,
+        case
+            when features.closed_date <= features.as_of_date then 'closed'
+            when churn.customer_id is null then 'inactive'
+            when churn.churn_probability is null then 'unscored'
+            when churn.churn_probability >= {{ var('churn_high_from') }} then 'high'
+            when churn.churn_probability >= {{ var('churn_medium_from') }} then 'medium'
+            else 'low'
+        end as churn_risk_band,
+        customer_credit.risk_grade,
+        cast(segments.segment_id as integer) as segment_id,
         features.tenure_months,
         features.products_held,
         features.open_account_count,
@@ -97,6 +165,9 @@ customers as (
         rfm.rfm_monetary_score,
         features.digital_share,
         features.cash_share,
+        churn.churn_probability,
+        customer_credit.probability_of_default,
+        customer_credit.credit_score,
         features.has_current_account,
         features.has_savings_account,
         features.has_term_deposit,
@@ -112,6 +183,14 @@ customers as (
         on features.customer_id = contacts.customer_id
     left join rfm
         on features.customer_id = rfm.customer_id
+    left join segments
+        on features.customer_id = segments.customer_id
+    left join segment_playbook
+        on segments.segment_name = segment_playbook.segment_name
+    left join churn
+        on features.customer_id = churn.customer_id
+    left join customer_credit
+        on features.customer_id = customer_credit.customer_id
 
 )
 

@@ -31,6 +31,19 @@ performance as (
 
 ),
 
+scored as (
+
+    select
+        loan_id,
+        probability_of_default,
+        credit_score,
+        risk_grade,
+        reason_codes,
+        expected_loss_amount
+    from {{ ref('int_loans_scored') }}
+
+),
+
 final as (
 
     select
@@ -42,6 +55,8 @@ final as (
         performance.officer_staff_id,
         performance.product_code,
         performance.loan_status,
+        scored.risk_grade,
+        scored.reason_codes,
         {{ dbt.concat([
             "cast(extract(year from performance.originated_date) as " ~ dbt.type_string() ~ ")",
             "'-Q'",
@@ -52,6 +67,9 @@ final as (
         performance.installment_amount,
         performance.outstanding_principal_amount,
         performance.arrears_amount,
+        scored.expected_loss_amount,
+        scored.probability_of_default,
+        scored.credit_score,
         cast(performance.term_months as integer) as term_months,
         cast(performance.months_on_book as integer) as months_on_book,
         cast(performance.current_days_past_due as integer) as current_days_past_due,
@@ -65,6 +83,8 @@ final as (
         performance.default_date,
         performance.as_of_date
     from performance
+    left join scored
+        on performance.loan_id = scored.loan_id
 
 )
 

@@ -1,0 +1,1 @@
+"""Models behind the ml schema: segments, credit risk, churn."""

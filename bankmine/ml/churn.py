@@ -1,0 +1,129 @@
+"""Churn: probability that an active customer closes the relationship or stops making
+customer-initiated transactions in the 90 days after a snapshot.
+
+Training rows are past monthly snapshots whose 90 days have passed; the latest of them
+is held out (out of time); the champion (logistic or gradient boosting, by out-of-time
+AUC) is calibrated on the training snapshots and scores the as-of snapshot."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
+
+from bankmine.ml import common
+
+log = logging.getLogger("bankmine.ml.churn")
+
+# Training snapshots are sampled down to this many rows (deterministically) on big banks.
+MAX_TRAINING_ROWS = 150_000
+
+
+@dataclass
+class ChurnResult:
+    scores: pd.DataFrame
+    metrics: dict
+    champion: str
+    version: str
+    features: common.FeatureSet
+
+
+def candidates() -> dict:
+    return {
+        "logistic": LogisticRegression(C=0.5, max_iter=2000),
+        "gradient_boosting": HistGradientBoostingClassifier(
+            max_depth=4,
+            learning_rate=0.06,
+            max_iter=200,
+            min_samples_leaf=50,
+            l2_regularization=1.0,
+            random_state=common.RANDOM_STATE,
+        ),
+    }
+
+
+def train_and_score(*args, **kwargs) -> ChurnResult:
+    """See _train_and_score; one OpenMP thread (see bankmine.ml.credit.train_and_score)."""
+    with threadpool_limits(limits=1):
+        return _train_and_score(*args, **kwargs)
+
+
+def _train_and_score(
+    snapshots: pd.DataFrame,
+    numeric: list[str],
+    categorical: list[str],
+    holdout_share: float = 0.05,
+) -> ChurnResult:
+    """snapshots: one row per customer and snapshot with customer_snapshot_key, customer_id,
+    snapshot_date, is_scoring_snapshot, is_labelled, churned_next_90d and the features.
+    Returns scores for the validation snapshot(s) and the scoring snapshot."""
+    snapshots = snapshots.sort_values(["snapshot_date", "customer_id"]).reset_index(drop=True)
+    features = common.usable_features(snapshots, numeric, categorical)
+    labelled = snapshots["is_labelled"].fillna(False).to_numpy(dtype=bool)
+    train_rows = snapshots[labelled]
+    if len(train_rows) > MAX_TRAINING_ROWS:
+        latest = train_rows["snapshot_date"] == train_rows["snapshot_date"].max()
+        older = train_rows[~latest].sample(
+            MAX_TRAINING_ROWS - int(latest.sum()), random_state=common.RANDOM_STATE
+        )
+        train_rows = pd.concat([older, train_rows[latest]]).sort_values(
+            ["snapshot_date", "customer_id"]
+        )
+    train_frame = common.model_frame(train_rows, features).reset_index(drop=True)
+    labels = train_rows["churned_next_90d"].astype(int).reset_index(drop=True)
+    periods = train_rows["snapshot_date"].reset_index(drop=True)
+    if labels.nunique() < 2:
+        raise common.NotEnoughData("the labelled snapshots hold no churners (or only churners)")
+    trained = common.train_champion(
+        train_frame, labels, periods, features, candidates(), holdout_share
+    )
+    log.info("churn model: %s", trained.metrics)
+
+    validation_keys = set(train_rows["customer_snapshot_key"].iloc[trained.split.validation])
+    keep = (
+        snapshots["is_scoring_snapshot"].fillna(False).to_numpy(dtype=bool)
+        | snapshots["customer_snapshot_key"].isin(validation_keys).to_numpy()
+    )
+    scored = snapshots[keep].reset_index(drop=True)
+    probability = trained.model.predict_proba(common.model_frame(scored, features))[:, 1]
+    version = common.model_version(
+        [_train_and_score, candidates, common.train_champion, common.preprocessor],
+        {"champion": trained.champion, "features": features.all, "holdout_share": holdout_share},
+        pd.concat([train_frame, labels.rename("label")], axis=1),
+    )
+    scores = pd.DataFrame(
+        {
+            "customer_snapshot_key": scored["customer_snapshot_key"].astype(str),
+            "customer_id": scored["customer_id"].astype(str),
+            "snapshot_date": pd.to_datetime(scored["snapshot_date"]).dt.date,
+            "churn_probability": probability.astype("float64"),
+            "is_scoring_snapshot": scored["is_scoring_snapshot"].astype(bool),
+            "is_validation_row": scored["customer_snapshot_key"].isin(validation_keys),
+            "champion": trained.champion,
+            "validation_method": trained.split.method,
+        }
+    )
+    return ChurnResult(scores, trained.metrics, trained.champion, version, features)
+
+
+def unscored(snapshots: pd.DataFrame, reason: str) -> ChurnResult:
+    """The scoring snapshot without scores, when history cannot train a model yet."""
+    log.warning("churn model not trained: %s", reason)
+    scored = snapshots[snapshots["is_scoring_snapshot"].fillna(False).astype(bool)]
+    scores = pd.DataFrame(
+        {
+            "customer_snapshot_key": scored["customer_snapshot_key"].astype(str),
+            "customer_id": scored["customer_id"].astype(str),
+            "snapshot_date": pd.to_datetime(scored["snapshot_date"]).dt.date,
+            "churn_probability": pd.Series([None] * len(scored), dtype="float64"),
+            "is_scoring_snapshot": True,
+            "is_validation_row": False,
+            "champion": "none",
+            "validation_method": f"not_trained: {reason}",
+        }
+    )
+    return ChurnResult(scores, {}, "none", "untrained", common.FeatureSet([], []))

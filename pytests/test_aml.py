@@ -1,0 +1,228 @@
+"""AML rules against the generator's hidden truth, and their incremental build.
+
+One generated bank (3,000 customers x 12 months) is built once per module. The truth files
+(``truth/aml_cases.parquet``, ``truth/aml_case_transactions.parquet``) are read here only,
+never by a model.
+
+Definitions used by the evaluation:
+
+- a case's window runs from the date of its first to the date of its last injected transaction;
+- an alert *matches* a case when it is on the case's customer and its window (dates of its
+  first and last evidence transaction) overlaps the case's window, both ends inclusive;
+- customer recall of a typology: share of its cases matched by at least one alert of any rule;
+- transaction recall of a typology: share of its injected transactions named in the evidence of
+  an alert matching their case;
+- precision: share of alerts matching a case of any typology;
+- alert volume: alerts per 1,000 customers over the whole period.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bankmine.generator import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+CUSTOMERS, MONTHS, SEED = 3000, 12, 42
+TYPOLOGIES = [
+    "structuring",
+    "rapid_pass_through",
+    "cross_border_burst",
+    "dormant_reactivation",
+    "card_fraud_burst",
+]
+MIN_RECALL, MIN_PRECISION, MAX_ALERTS_PER_1000 = 0.9, 0.3, 40.0
+SELECT = ["--select", "+fct_aml_alerts", "+fct_aml_cases", "+fct_compliance_monthly"]
+
+
+def dbt(*args: str, raw: Path, db: Path, work: Path) -> None:
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(ROOT),
+        "BANKMINE_RAW": str(raw),
+        "BANKMINE_DB": str(db),
+    }
+    dbt_bin = str(Path(sys.executable).parent / "dbt")
+    paths = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    result = subprocess.run(
+        [dbt_bin, *args, *paths], check=False, cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def build(raw: Path, db: Path, work: Path) -> None:
+    dbt("seed", raw=raw, db=db, work=work)
+    dbt("run", *SELECT, raw=raw, db=db, work=work)
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def bank(tmp_path_factory) -> dict:
+    work = tmp_path_factory.mktemp("aml")
+    generate(customers=CUSTOMERS, months=MONTHS, seed=SEED, out_dir=work / "data")
+    raw, truth = work / "data" / "raw", work / "data" / "truth"
+    db = work / "full.duckdb"
+    build(raw, db, work)
+    return {"work": work, "raw": raw, "truth": truth, "db": db}
+
+
+@pytest.fixture(scope="module")
+def evaluation(bank) -> dict:
+    con = duckdb.connect(str(bank["db"]), read_only=True)
+    try:
+        truth = bank["truth"]
+        con.execute(f"""
+            create temp table case_windows as
+            select
+                cases.case_id, cases.typology, cases.customer_id,
+                min(cast(tx.transaction_at as date)) as start_date,
+                max(cast(tx.transaction_at as date)) as end_date
+            from read_parquet('{truth}/aml_cases.parquet') as cases
+            inner join read_parquet('{truth}/aml_case_transactions.parquet') as case_tx
+                on cases.case_id = case_tx.case_id
+            inner join intermediate.int_transactions_enriched as tx
+                on case_tx.transaction_id = tx.transaction_id
+            group by all
+        """)
+        con.execute("""
+            create temp table matches as
+            select alerts.alert_id, alerts.evidence_transaction_ids, case_windows.*
+            from intermediate.int_aml_alerts as alerts
+            inner join case_windows
+                on alerts.customer_id = case_windows.customer_id
+                and cast(alerts.window_start_at as date) <= case_windows.end_date
+                and cast(alerts.window_end_at as date) >= case_windows.start_date
+        """)
+        customer_recall = dict(
+            con.execute("""
+                select typology, avg(case when exists (select 1 from matches
+                    where matches.case_id = case_windows.case_id) then 1.0 else 0.0 end)
+                from case_windows group by typology
+            """).fetchall()
+        )
+        transaction_recall = dict(
+            con.execute(f"""
+                select cases.typology, avg(case when exists (
+                    select 1 from matches where matches.case_id = case_tx.case_id
+                    and list_contains(string_split(matches.evidence_transaction_ids, ', '),
+                                      case_tx.transaction_id)) then 1.0 else 0.0 end)
+                from read_parquet('{truth}/aml_case_transactions.parquet') as case_tx
+                inner join read_parquet('{truth}/aml_cases.parquet') as cases
+                    on case_tx.case_id = cases.case_id
+                group by cases.typology
+            """).fetchall()
+        )
+        alerts, true_alerts = con.execute("""
+            select count(*), count(*) filter (where alert_id in (select alert_id from matches))
+            from intermediate.int_aml_alerts
+        """).fetchone()
+        (customers,) = con.execute(
+            "select count(*) from staging.stg_core_banking__customers"
+        ).fetchone()
+        (mart_alerts,) = con.execute("select count(*) from marts.fct_aml_alerts").fetchone()
+    finally:
+        con.close()
+    result = {
+        "customer_recall": customer_recall,
+        "transaction_recall": transaction_recall,
+        "alerts": alerts,
+        "mart_alerts": mart_alerts,
+        "precision": true_alerts / alerts if alerts else 0.0,
+        "alerts_per_1000_customers": 1000 * alerts / customers,
+    }
+    print(f"\nAML evaluation ({CUSTOMERS} customers, {MONTHS} months, seed {SEED}): {result}")
+    return result
+
+
+@pytest.mark.parametrize("typology", TYPOLOGIES)
+def test_rules_find_the_injected_customers_of_each_typology(evaluation, typology):
+    assert evaluation["customer_recall"][typology] >= MIN_RECALL, evaluation
+
+
+def test_alerts_name_most_injected_transactions(evaluation):
+    recall = evaluation["transaction_recall"]
+    assert min(recall.values()) >= 0.5, recall
+
+
+def test_overall_precision(evaluation):
+    assert evaluation["precision"] >= MIN_PRECISION, evaluation
+
+
+def test_alert_volume_is_workable(evaluation):
+    assert 0 < evaluation["alerts_per_1000_customers"] <= MAX_ALERTS_PER_1000, evaluation
+
+
+def test_mart_holds_every_alert_without_customer_ids(bank, evaluation):
+    assert evaluation["mart_alerts"] == evaluation["alerts"]
+    columns = {row[0] for row in query(bank["db"], "describe marts.fct_aml_alerts")}
+    assert "customer_id" not in columns and "customer_key" in columns
+
+
+@pytest.fixture(scope="module")
+def two_runs(bank) -> dict:
+    """Build the same bank in two runs: first without its last 45 days (and three late rows
+    from just before the cut), then with everything; the last 45 days hold several cases."""
+    work = bank["work"]
+    raw = work / "split" / "raw"
+    shutil.copytree(bank["raw"], raw)
+    parts = raw / "transactions"
+    con = duckdb.connect()
+    con.execute(f"create table all_tx as select * from read_parquet('{parts}/*.parquet')")
+    (last_day,) = con.execute("select max(cast(transaction_at as date)) from all_tx").fetchone()
+    con.execute(f"""
+        create table held as
+        select * from all_tx where cast(transaction_at as date) > date '{last_day}' - 45
+        union all
+        (select * from all_tx where cast(transaction_at as date) = date '{last_day}' - 46
+         order by transaction_id limit 3)
+    """)
+    for part in sorted(parts.glob("*.parquet")):
+        con.execute(f"""copy (select * from read_parquet('{part}')
+                     where transaction_id not in (select transaction_id from held))
+                     to '{part}.tmp' (format parquet)""")
+        Path(f"{part}.tmp").replace(part)
+    db = work / "split.duckdb"
+    build(raw, db, work)
+    first = alerts_of(db)
+    con.execute(f"copy held to '{parts}/part-late.parquet' (format parquet)")
+    dbt("run", *SELECT, raw=raw, db=db, work=work)
+    con.close()
+    return {"first": first, "second": alerts_of(db), "full": alerts_of(bank["db"])}
+
+
+def alerts_of(db: Path) -> dict[str, tuple]:
+    rows = query(
+        db,
+        "select alert_id, loaded_at, customer_key, rule_id, parameter_version, window_start_at, "
+        "window_end_at, score, severity, evidence_transaction_ids, evidence_amounts "
+        "from marts.fct_aml_alerts",
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_second_run_adds_alerts_and_keeps_the_earlier_ones(two_runs):
+    first, second = two_runs["first"], two_runs["second"]
+    assert first and set(second) > set(first)
+    kept = [aid for aid in first if second[aid][0] == first[aid][0]]
+    assert len(kept) >= len(first) // 2, "an incremental run should not rewrite old alerts"
+
+
+def test_incremental_alerts_equal_a_full_rebuild(two_runs):
+    def content(alerts: dict) -> dict:
+        return {aid: row[1:] for aid, row in alerts.items()}
+
+    assert content(two_runs["second"]) == content(two_runs["full"])

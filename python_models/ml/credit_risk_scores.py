@@ -1,0 +1,46 @@
+"""Probability of default within 12 months for every loan (logic: bankmine.ml.credit)."""
+
+import pyarrow as pa
+
+from bankmine.ml import common, credit
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    meta = dbt.config.get("meta")
+    numeric = list(meta["numeric_features"])
+    categorical = list(meta["categorical_features"])
+    if not meta.get("allow_age_feature", False):
+        numeric = [name for name in numeric if "age" not in name.split("_")]
+    columns = sorted(
+        {"loan_id", "origination_month", "is_outcome_observable", "defaulted_within_12m"}
+        | set(numeric)
+        | set(categorical)
+    )
+    relation = dbt.ref("int_loan_origination_features")
+    present = [name for name in columns if name in relation.columns]
+    loans = relation.select(*present).to_arrow_table().to_pandas()
+    try:
+        result = credit.train_and_score(
+            loans, numeric, categorical, phrases=dict(meta.get("reason_phrases", {}))
+        )
+    except common.NotEnoughData as reason:
+        result = credit.unscored(loans, str(reason))
+    scores = result.scores
+    scores["model_name"] = "credit_risk"
+    scores["model_version"] = result.version
+    schema = pa.schema(
+        [
+            ("loan_id", pa.string()),
+            ("probability_of_default", pa.float64()),
+            ("credit_score", pa.int32()),
+            ("reason_codes", pa.string()),
+            ("is_training_row", pa.bool_()),
+            ("is_validation_row", pa.bool_()),
+            ("champion", pa.string()),
+            ("validation_method", pa.string()),
+            ("model_name", pa.string()),
+            ("model_version", pa.string()),
+        ]
+    )
+    return pa.Table.from_pandas(scores[schema.names], schema=schema, preserve_index=False)

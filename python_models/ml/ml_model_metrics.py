@@ -1,0 +1,97 @@
+"""One row per model: validation figures re-measured from the predictions each model stored
+(logic: bankmine.ml.monitoring). Credit and churn: out-of-time AUC, Gini, KS, Brier score,
+calibration error and top-decile lift on the validation rows; segments: k, silhouette and
+stability."""
+
+import pyarrow as pa
+
+from bankmine.ml import monitoring
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    credit = (
+        dbt.ref("credit_risk_scores")
+        .select(
+            "loan_id",
+            "probability_of_default",
+            "is_training_row",
+            "is_validation_row",
+            "model_version",
+            "champion",
+            "validation_method",
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    labels = (
+        dbt.ref("int_loan_origination_features")
+        .select("loan_id", "defaulted_within_12m")
+        .to_arrow_table()
+        .to_pandas()
+    )
+    churn = (
+        dbt.ref("churn_probabilities")
+        .select(
+            "customer_snapshot_key",
+            "churn_probability",
+            "is_validation_row",
+            "model_version",
+            "champion",
+            "validation_method",
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    outcomes = (
+        dbt.ref("int_churn_snapshots")
+        .select("customer_snapshot_key", "churned_next_90d")
+        .to_arrow_table()
+        .to_pandas()
+    )
+    profiles = (
+        dbt.ref("customer_segment_profiles")
+        .select("k", "silhouette", "stability", "n_sampled", "model_version")
+        .to_arrow_table()
+        .to_pandas()
+    )
+    rows = [
+        monitoring.classifier_metrics(
+            "credit_risk",
+            credit.merge(labels, on="loan_id"),
+            "probability_of_default",
+            "defaulted_within_12m",
+        ),
+        monitoring.classifier_metrics(
+            "churn",
+            churn.merge(outcomes, on="customer_snapshot_key"),
+            "churn_probability",
+            "churned_next_90d",
+        ),
+        monitoring.segment_metrics(profiles),
+    ]
+    schema = pa.schema(
+        [
+            ("model_name", pa.string()),
+            ("model_version", pa.string()),
+            ("champion", pa.string()),
+            ("validation_method", pa.string()),
+            ("training_rows", pa.int64()),
+            ("training_event_rate", pa.float64()),
+            ("validation_rows", pa.int64()),
+            ("validation_events", pa.int64()),
+            ("validation_event_rate", pa.float64()),
+            ("is_validation_small", pa.bool_()),
+            ("auc", pa.float64()),
+            ("gini", pa.float64()),
+            ("ks", pa.float64()),
+            ("brier_score", pa.float64()),
+            ("calibration_error", pa.float64()),
+            ("top_decile_lift", pa.float64()),
+            ("segment_count", pa.int64()),
+            ("silhouette", pa.float64()),
+            ("stability", pa.float64()),
+        ]
+    )
+    frame = monitoring.as_frame(rows, monitoring.METRIC_COLUMNS)
+    return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
