@@ -47,7 +47,7 @@ dbt-test: setup
 lint: setup
 	$(BIN)/ruff check bankmine pytests bench python_models
 	$(BIN)/ruff format --check bankmine pytests bench python_models
-	BANKMINE_DB=$(TEST_DIR)/lint.duckdb $(BIN)/sqlfluff lint models macros tests
+	BANKMINE_DB=$(TEST_DIR)/lint.duckdb $(BIN)/sqlfluff lint models tests python_models
 
 test: setup
 	$(MAKE) --no-print-directory pytest

@@ -65,3 +65,13 @@ def test_no_model_outside_staging_reads_a_source():
     for path in (ROOT / "models").rglob("*.sql"):
         if "staging" not in path.relative_to(ROOT / "models").parts[0]:
             assert "source(" not in path.read_text(), path
+
+
+def test_python_models_import_under_the_model_import_lock():
+    """dbt-duckdb runs Python models on parallel threads; see bankmine.model_imports."""
+    for path in (ROOT / "python_models").rglob("*.py"):
+        text = path.read_text()
+        assert "with bankmine.model_imports():" in text, path
+        top = text.split("with bankmine.model_imports():")[0].splitlines()
+        imports = [line for line in top if line.startswith(("import ", "from "))]
+        assert imports == ["import bankmine"], path

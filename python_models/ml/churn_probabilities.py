@@ -1,8 +1,12 @@
 """Probability of churn in the next 90 days (logic: bankmine.ml.churn)."""
 
-import pyarrow as pa
+import bankmine
 
-from bankmine.ml import churn, common
+# see bankmine.model_imports: dbt-duckdb runs Python models on parallel threads
+with bankmine.model_imports():
+    import pyarrow as pa
+
+    from bankmine.ml import churn, common
 
 
 def model(dbt, session):

@@ -1,8 +1,12 @@
 """Probability of default within 12 months for every loan (logic: bankmine.ml.credit)."""
 
-import pyarrow as pa
+import bankmine
 
-from bankmine.ml import common, credit
+# see bankmine.model_imports: dbt-duckdb runs Python models on parallel threads
+with bankmine.model_imports():
+    import pyarrow as pa
+
+    from bankmine.ml import common, credit
 
 
 def model(dbt, session):

@@ -6,7 +6,11 @@ YAML anchor): same data and seeds give the same fit. The refit is checked agains
 stored customer_segments, so the two tables cannot disagree.
 """
 
-from bankmine.ml.segments import SegmentConfig, check_profiles_match, segment_customers
+import bankmine
+
+# see bankmine.model_imports: dbt-duckdb runs Python models on parallel threads
+with bankmine.model_imports():
+    from bankmine.ml.segments import SegmentConfig, check_profiles_match, segment_customers
 
 
 def model(dbt, session):

@@ -4,7 +4,11 @@ Thin by design: features and settings come from this model's config.meta (in
 _ml__segments.yml), the fit and the naming rules live in the bankmine package.
 """
 
-from bankmine.ml.segments import SegmentConfig, segment_customers
+import bankmine
+
+# see bankmine.model_imports: dbt-duckdb runs Python models on parallel threads
+with bankmine.model_imports():
+    from bankmine.ml.segments import SegmentConfig, segment_customers
 
 
 def model(dbt, session):

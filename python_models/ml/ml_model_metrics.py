@@ -3,9 +3,13 @@
 calibration error and top-decile lift on the validation rows; segments: k, silhouette and
 stability."""
 
-import pyarrow as pa
+import bankmine
 
-from bankmine.ml import monitoring
+# see bankmine.model_imports: dbt-duckdb runs Python models on parallel threads
+with bankmine.model_imports():
+    import pyarrow as pa
+
+    from bankmine.ml import monitoring
 
 
 def model(dbt, session):

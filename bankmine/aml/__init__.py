@@ -1,0 +1,1 @@
+"""Money-laundering monitoring logic behind the ml schema: the anomaly score."""

@@ -1,0 +1,303 @@
+{#-
+    Behaviour of each customer in each ISO week (Monday start) from the
+    customer's first customer-initiated transaction to the week of the as-of
+    date, weeks without activity included (so a trailing baseline counts
+    silent weeks as zero). Features: counts and amounts of cash deposits and
+    withdrawals, transfers in and out, cross-border and high-risk-country
+    transfers, card payments (and those abroad), inflow and outflow,
+    distinct counterparty countries, largest single amount; and, for the
+    main ones, the ratio to the customer's own average over the previous
+    baseline_weeks weeks, smoothed ((value + s) / (average + s), s = 1 for
+    counts and 100 for amounts) and null until min_baseline_weeks prior
+    weeks exist. The peer segment (rfm_segment of int_customer_rfm, as of
+    the as-of date) is carried for the anomaly score, which compares each
+    week with the segment's. Input of transaction_anomaly_scores.
+-#}
+{%- set baseline_weeks = 12 %}
+{%- set min_baseline_weeks = 4 %}
+{%- set baseline_features = [
+    ('transaction_count', 1),
+    ('inflow_amount', 100),
+    ('outflow_amount', 100),
+    ('cash_deposit_amount', 100),
+    ('cash_withdrawal_amount', 100),
+    ('transfer_in_amount', 100),
+    ('transfer_out_amount', 100),
+    ('cross_border_transfer_count', 1),
+    ('card_payment_count', 1),
+    ('max_transaction_amount', 100),
+] %}
+
+with
+
+transactions as (
+
+    select
+        customer_id,
+        transaction_type,
+        direction,
+        counterparty_country,
+        transaction_amount,
+        is_cross_border,
+        is_high_risk_country,
+        transaction_date
+    from {{ ref('int_transactions_enriched') }}
+    where is_customer_initiated
+
+),
+
+customer_rfm as (
+
+    select
+        customer_id,
+        rfm_segment
+    from {{ ref('int_customer_rfm') }}
+
+),
+
+as_of_date as (
+
+    select as_of_date from {{ ref('int_as_of_date') }}
+
+),
+
+week_numbers as (
+
+    {{ dbt.generate_series(5300) }}
+
+),
+
+dated_transactions as (
+
+    select
+        transactions.*,
+        {#- DuckDB truncates to Monday (ISO week); adapters whose week starts on Sunday need a shift here. #}
+        cast({{ dbt.date_trunc('week', 'transactions.transaction_date') }} as date) as week_start_date
+    from transactions
+    cross join as_of_date
+    where transactions.transaction_date <= as_of_date.as_of_date
+
+),
+
+week_bounds as (
+
+    select
+        min(dated_transactions.week_start_date) as first_week_start_date,
+        max(cast({{ dbt.date_trunc('week', 'as_of_date.as_of_date') }} as date)) as last_week_start_date
+    from dated_transactions
+    cross join as_of_date
+
+),
+
+weeks as (
+
+    select
+        cast({{ dbt.dateadd('day', '7 * (week_numbers.generated_number - 1)', 'week_bounds.first_week_start_date') }} as date)
+            as week_start_date,
+        week_bounds.last_week_start_date
+    from week_numbers
+    cross join week_bounds
+
+),
+
+customer_first_weeks as (
+
+    select
+        dated_transactions.customer_id,
+        min(dated_transactions.week_start_date) as first_week_start_date
+    from dated_transactions
+    group by dated_transactions.customer_id
+
+),
+
+customer_week_spine as (
+
+    select
+        customer_first_weeks.customer_id,
+        weeks.week_start_date
+    from customer_first_weeks
+    inner join weeks
+        on
+            customer_first_weeks.first_week_start_date <= weeks.week_start_date
+            and weeks.week_start_date <= weeks.last_week_start_date
+
+),
+
+weekly_activity as (
+
+    select
+        dated_transactions.customer_id,
+        dated_transactions.week_start_date,
+        count(*) as transaction_count,
+        sum(case when dated_transactions.direction = 'credit' then dated_transactions.transaction_amount end)
+            as inflow_amount,
+        sum(case when dated_transactions.direction = 'debit' then dated_transactions.transaction_amount end)
+            as outflow_amount,
+        sum(case when dated_transactions.transaction_type = 'cash_deposit' then 1 else 0 end) as cash_deposit_count,
+        sum(
+            case when dated_transactions.transaction_type = 'cash_deposit' then dated_transactions.transaction_amount end
+        ) as cash_deposit_amount,
+        sum(case when dated_transactions.transaction_type = 'cash_withdrawal' then 1 else 0 end)
+            as cash_withdrawal_count,
+        sum(
+            case
+                when dated_transactions.transaction_type = 'cash_withdrawal' then dated_transactions.transaction_amount
+            end
+        ) as cash_withdrawal_amount,
+        sum(case when dated_transactions.transaction_type = 'transfer_in' then 1 else 0 end) as transfer_in_count,
+        sum(
+            case when dated_transactions.transaction_type = 'transfer_in' then dated_transactions.transaction_amount end
+        ) as transfer_in_amount,
+        sum(case when dated_transactions.transaction_type = 'transfer_out' then 1 else 0 end) as transfer_out_count,
+        sum(
+            case when dated_transactions.transaction_type = 'transfer_out' then dated_transactions.transaction_amount end
+        ) as transfer_out_amount,
+        sum(
+            case
+                when
+                    dated_transactions.transaction_type in ('transfer_in', 'transfer_out')
+                    and dated_transactions.is_cross_border
+                    then 1
+                else 0
+            end
+        ) as cross_border_transfer_count,
+        sum(
+            case
+                when
+                    dated_transactions.transaction_type in ('transfer_in', 'transfer_out')
+                    and dated_transactions.is_cross_border
+                    then dated_transactions.transaction_amount
+            end
+        ) as cross_border_transfer_amount,
+        sum(
+            case
+                when
+                    dated_transactions.transaction_type in ('transfer_in', 'transfer_out')
+                    and dated_transactions.is_high_risk_country
+                    then 1
+                else 0
+            end
+        ) as high_risk_transfer_count,
+        sum(
+            case
+                when
+                    dated_transactions.transaction_type in ('transfer_in', 'transfer_out')
+                    and dated_transactions.is_high_risk_country
+                    then dated_transactions.transaction_amount
+            end
+        ) as high_risk_transfer_amount,
+        sum(case when dated_transactions.transaction_type = 'card_payment' then 1 else 0 end) as card_payment_count,
+        sum(
+            case when dated_transactions.transaction_type = 'card_payment' then dated_transactions.transaction_amount end
+        ) as card_payment_amount,
+        sum(
+            case
+                when dated_transactions.transaction_type = 'card_payment' and dated_transactions.is_cross_border then 1
+                else 0
+            end
+        ) as abroad_card_payment_count,
+        count(distinct dated_transactions.counterparty_country) as counterparty_country_count,
+        max(dated_transactions.transaction_amount) as max_transaction_amount
+    from dated_transactions
+    group by
+        dated_transactions.customer_id,
+        dated_transactions.week_start_date
+
+),
+
+customer_weeks as (
+
+    select
+        customer_week_spine.customer_id,
+        customer_week_spine.week_start_date,
+        cast(coalesce(weekly_activity.transaction_count, 0) as {{ dbt.type_int() }}) as transaction_count,
+        coalesce(weekly_activity.inflow_amount, 0) as inflow_amount,
+        coalesce(weekly_activity.outflow_amount, 0) as outflow_amount,
+        cast(coalesce(weekly_activity.cash_deposit_count, 0) as {{ dbt.type_int() }}) as cash_deposit_count,
+        coalesce(weekly_activity.cash_deposit_amount, 0) as cash_deposit_amount,
+        cast(coalesce(weekly_activity.cash_withdrawal_count, 0) as {{ dbt.type_int() }}) as cash_withdrawal_count,
+        coalesce(weekly_activity.cash_withdrawal_amount, 0) as cash_withdrawal_amount,
+        cast(coalesce(weekly_activity.transfer_in_count, 0) as {{ dbt.type_int() }}) as transfer_in_count,
+        coalesce(weekly_activity.transfer_in_amount, 0) as transfer_in_amount,
+        cast(coalesce(weekly_activity.transfer_out_count, 0) as {{ dbt.type_int() }}) as transfer_out_count,
+        coalesce(weekly_activity.transfer_out_amount, 0) as transfer_out_amount,
+        cast(coalesce(weekly_activity.cross_border_transfer_count, 0) as {{ dbt.type_int() }}) as cross_border_transfer_count,
+        coalesce(weekly_activity.cross_border_transfer_amount, 0) as cross_border_transfer_amount,
+        cast(coalesce(weekly_activity.high_risk_transfer_count, 0) as {{ dbt.type_int() }}) as high_risk_transfer_count,
+        coalesce(weekly_activity.high_risk_transfer_amount, 0) as high_risk_transfer_amount,
+        cast(coalesce(weekly_activity.card_payment_count, 0) as {{ dbt.type_int() }}) as card_payment_count,
+        coalesce(weekly_activity.card_payment_amount, 0) as card_payment_amount,
+        cast(coalesce(weekly_activity.abroad_card_payment_count, 0) as {{ dbt.type_int() }}) as abroad_card_payment_count,
+        cast(coalesce(weekly_activity.counterparty_country_count, 0) as {{ dbt.type_int() }}) as counterparty_country_count,
+        coalesce(weekly_activity.max_transaction_amount, 0) as max_transaction_amount
+    from customer_week_spine
+    left join weekly_activity
+        on
+            customer_week_spine.customer_id = weekly_activity.customer_id
+            and customer_week_spine.week_start_date = weekly_activity.week_start_date
+
+),
+
+baselines as (
+
+    select
+        customer_weeks.*,
+        {%- for feature, smoothing in baseline_features %}
+        avg(customer_weeks.{{ feature }}) over (
+            partition by customer_weeks.customer_id
+            order by customer_weeks.week_start_date
+            rows between {{ baseline_weeks }} preceding and 1 preceding
+        ) as {{ feature }}_baseline,
+        {%- endfor %}
+        count(*) over (
+            partition by customer_weeks.customer_id
+            order by customer_weeks.week_start_date
+            rows between {{ baseline_weeks }} preceding and 1 preceding
+        ) as baseline_week_count
+    from customer_weeks
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['baselines.customer_id', 'baselines.week_start_date']) }} as customer_week_key,
+        baselines.customer_id,
+        baselines.week_start_date,
+        coalesce(customer_rfm.rfm_segment, 'no_activity') as rfm_segment,
+        baselines.transaction_count,
+        baselines.inflow_amount,
+        baselines.outflow_amount,
+        baselines.cash_deposit_count,
+        baselines.cash_deposit_amount,
+        baselines.cash_withdrawal_count,
+        baselines.cash_withdrawal_amount,
+        baselines.transfer_in_count,
+        baselines.transfer_in_amount,
+        baselines.transfer_out_count,
+        baselines.transfer_out_amount,
+        baselines.cross_border_transfer_count,
+        baselines.cross_border_transfer_amount,
+        baselines.high_risk_transfer_count,
+        baselines.high_risk_transfer_amount,
+        baselines.card_payment_count,
+        baselines.card_payment_amount,
+        baselines.abroad_card_payment_count,
+        baselines.counterparty_country_count,
+        baselines.max_transaction_amount,
+        {%- for feature, smoothing in baseline_features %}
+        case
+            when baselines.baseline_week_count >= {{ min_baseline_weeks }}
+                then
+                    (cast(baselines.{{ feature }} as {{ dbt.type_float() }}) + {{ smoothing }})
+                    / (baselines.{{ feature }}_baseline + {{ smoothing }})
+        end as {{ feature }}_vs_baseline,
+        {%- endfor %}
+        baselines.baseline_week_count
+    from baselines
+    left join customer_rfm
+        on baselines.customer_id = customer_rfm.customer_id
+
+)
+
+select * from final

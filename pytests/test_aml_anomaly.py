@@ -1,0 +1,218 @@
+"""Anomaly score of customer-weeks (bankmine.aml.anomaly): unit tests on small frames made
+here, and an evaluation against the generator's hidden truth on a generated bank.
+
+Definitions used by the evaluation (3,000 customers x 12 months, seed 42):
+
+- a case customer-week is an ISO week (Monday start) of a customer holding at least one of
+  the case's injected transactions (``truth/aml_case_transactions.parquet``);
+- recall of a typology: share of its case customer-weeks flagged ``is_anomalous``;
+- precision: share of ``is_anomalous`` customer-weeks that are case customer-weeks of any
+  typology; the base rate is the share of all scored customer-weeks that are.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from bankmine.aml import anomaly
+from bankmine.generator import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+CUSTOMERS, MONTHS, SEED = 3000, 12, 42
+TYPOLOGIES = [
+    "structuring",
+    "rapid_pass_through",
+    "cross_border_burst",
+    "dormant_reactivation",
+    "card_fraud_burst",
+]
+FEATURES = ["cash_deposit_amount", "transfer_out_count", "card_payment_count"]
+
+
+def weeks_frame(rows: int = 300, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "customer_week_key": [f"k{i:04d}" for i in range(rows)],
+            "customer_id": [f"c{i % 50}" for i in range(rows)],
+            "rfm_segment": np.where(np.arange(rows) % 2 == 0, "loyal", "champions"),
+            "cash_deposit_amount": rng.gamma(2.0, 200.0, rows).round(2),
+            "transfer_out_count": rng.poisson(2, rows),
+            "card_payment_count": rng.poisson(6, rows),
+        }
+    )
+
+
+def config(**overrides) -> anomaly.AnomalyConfig:
+    settings = {
+        "features": FEATURES,
+        "peer_features": ["cash_deposit_amount"],
+        "anomalous_share": 0.01,
+        "n_estimators": 100,
+        "feature_phrases": {"cash_deposit_amount": "cash deposited"},
+    }
+    return anomaly.AnomalyConfig.from_meta({**settings, **overrides})
+
+
+def test_an_obvious_outlier_ranks_first_and_names_its_feature():
+    frame = weeks_frame()
+    frame.loc[123, "cash_deposit_amount"] = 95_000.0
+    scores = anomaly.score_customer_weeks(frame, config()).scores
+    outlier = scores.loc[scores["customer_week_key"] == "k0123"].iloc[0]
+    assert outlier["anomaly_rank"] == 1
+    assert outlier["is_anomalous"]
+    assert outlier["anomaly_score"] == scores["anomaly_score"].max()
+    assert outlier["top_features"].startswith("cash deposited")
+    assert scores["anomaly_score"].between(0, 1).all()
+    assert sorted(scores["anomaly_rank"]) == list(range(1, len(frame) + 1))
+    assert scores["is_anomalous"].sum() == 3  # ceil(1% of 300)
+    assert set(scores["anomaly_rank"][scores["is_anomalous"]]) == {1, 2, 3}
+    assert len(outlier["top_features"].split("; ")) == 3
+
+
+def test_same_input_gives_the_same_output():
+    frame = weeks_frame()
+    first = anomaly.score_customer_weeks(frame, config())
+    second = anomaly.score_customer_weeks(frame.copy(), config())
+    pd.testing.assert_frame_equal(first.scores, second.scores)
+    assert first.version == second.version
+    shuffled = anomaly.score_customer_weeks(frame.sample(frac=1.0, random_state=3), config())
+    pd.testing.assert_frame_equal(first.scores, shuffled.scores)
+    other_seed = anomaly.score_customer_weeks(frame, config(random_state=1))
+    assert not np.allclose(first.scores["anomaly_score"], other_seed.scores["anomaly_score"])
+
+
+def test_absent_or_empty_features_are_dropped_with_a_note(caplog):
+    frame = weeks_frame()
+    frame["high_risk_transfer_count"] = np.nan
+    settings = config(features=[*FEATURES, "high_risk_transfer_count", "not_a_column"])
+    with caplog.at_level(logging.WARNING):
+        result = anomaly.score_customer_weeks(frame, settings)
+    assert result.dropped == ["high_risk_transfer_count", "not_a_column"]
+    assert "feature high_risk_transfer_count has no values: dropped" in caplog.text
+    assert "feature not_a_column is not in the input: dropped" in caplog.text
+    assert "high_risk_transfer_count" not in result.columns
+    assert len(result.scores) == len(frame)
+    assert result.scores["anomaly_score"].notna().all()
+
+
+def test_peer_relative_compares_with_the_segment_median_of_active_weeks():
+    logged = pd.Series(np.log1p([0.0, 100.0, 300.0, 10_000.0, 0.0, 50.0]))
+    segments = pd.Series(["a", "a", "a", "a", "b", "b"])
+    relative = anomaly.peer_relative(logged, segments)
+    median_a = np.median(np.log1p([100.0, 300.0, 10_000.0]))
+    assert relative[0] == 0.0 and relative[4] == 0.0  # silent weeks are not above peers
+    assert relative[1] == 0.0  # below the segment's typical week: floored
+    assert relative[3] == pytest.approx(np.log1p(10_000.0) - median_a)
+    assert relative[5] == 0.0  # the only active week of its segment is its median
+
+
+def test_baseline_ratios_are_logged_around_one():
+    ratios = anomaly.log_scaled("inflow_amount_vs_baseline", pd.Series([1.0, 10.0, 0.1, None]))
+    assert ratios[0] == 0.0 and ratios[1] == pytest.approx(-ratios[2])
+    assert np.isnan(ratios[3])
+
+
+# --- evaluation against the generator's truth ---------------------------------------------
+
+
+def dbt(*args: str, raw: Path, db: Path, work: Path) -> None:
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(ROOT),
+        "BANKMINE_RAW": str(raw),
+        "BANKMINE_DB": str(db),
+    }
+    dbt_bin = str(Path(sys.executable).parent / "dbt")
+    paths = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    result = subprocess.run(
+        [dbt_bin, *args, *paths], check=False, cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+@pytest.fixture(scope="module")
+def evaluation(tmp_path_factory) -> dict:
+    work = tmp_path_factory.mktemp("aml_anomaly")
+    generate(customers=CUSTOMERS, months=MONTHS, seed=SEED, out_dir=work / "data")
+    raw, truth, db = work / "data" / "raw", work / "data" / "truth", work / "bank.duckdb"
+    dbt("seed", raw=raw, db=db, work=work)
+    dbt("run", "--select", "+transaction_anomaly_scores", raw=raw, db=db, work=work)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute(f"""
+            create temp table case_weeks as
+            select distinct
+                cases.typology,
+                tx.customer_id,
+                cast(date_trunc('week', tx.transaction_date) as date) as week_start_date
+            from read_parquet('{truth}/aml_cases.parquet') as cases
+            inner join read_parquet('{truth}/aml_case_transactions.parquet') as case_tx
+                on cases.case_id = case_tx.case_id
+            inner join intermediate.int_transactions_enriched as tx
+                on case_tx.transaction_id = tx.transaction_id
+        """)
+        recall = dict(
+            con.execute("""
+                select case_weeks.typology, avg(case when scores.is_anomalous then 1.0 else 0.0 end)
+                from case_weeks
+                left join ml.transaction_anomaly_scores as scores
+                    on case_weeks.customer_id = scores.customer_id
+                    and case_weeks.week_start_date = scores.week_start_date
+                group by case_weeks.typology
+            """).fetchall()
+        )
+        rows, flagged, true_flagged, case_rows = con.execute("""
+            select
+                count(*),
+                count(*) filter (where scores.is_anomalous),
+                count(*) filter (where scores.is_anomalous and exists (
+                    select 1 from case_weeks
+                    where case_weeks.customer_id = scores.customer_id
+                    and case_weeks.week_start_date = scores.week_start_date)),
+                count(*) filter (where exists (
+                    select 1 from case_weeks
+                    where case_weeks.customer_id = scores.customer_id
+                    and case_weeks.week_start_date = scores.week_start_date))
+            from ml.transaction_anomaly_scores as scores
+        """).fetchone()
+        (feature_rows,) = con.execute(
+            "select count(*) from intermediate.int_aml_customer_weeks"
+        ).fetchone()
+    finally:
+        con.close()
+    result = {
+        "recall": {typology: round(recall.get(typology, 0.0), 3) for typology in TYPOLOGIES},
+        "customer_weeks": rows,
+        "feature_rows": feature_rows,
+        "anomalous": flagged,
+        "true_anomalous": true_flagged,
+        "precision": true_flagged / flagged if flagged else 0.0,
+        "base_rate": case_rows / rows if rows else 0.0,
+    }
+    print(f"\nanomaly evaluation ({CUSTOMERS} customers, {MONTHS} months, seed {SEED}): {result}")
+    return result
+
+
+def test_every_customer_week_is_scored(evaluation):
+    assert evaluation["customer_weeks"] == evaluation["feature_rows"] > 0
+    assert evaluation["anomalous"] == int(np.ceil(0.005 * evaluation["customer_weeks"]))
+
+
+def test_anomalous_weeks_find_most_typologies(evaluation):
+    # unsupervised: no promise per typology, but most injected patterns should stand out
+    found = [typology for typology, value in evaluation["recall"].items() if value >= 0.5]
+    assert len(found) >= 3, evaluation
+
+
+def test_anomalous_weeks_are_far_richer_in_cases_than_the_base_rate(evaluation):
+    assert evaluation["precision"] >= 20 * evaluation["base_rate"], evaluation
