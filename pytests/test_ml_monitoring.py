@@ -172,3 +172,10 @@ def test_adverse_impact_without_large_groups_or_approvals():
     assert table["is_small_group"].all()
     assert table["adverse_impact_ratio"].isna().all()
     assert monitoring.adverse_impact(decisions, []).empty
+
+
+def test_adverse_impact_of_an_ungraded_book_is_empty():
+    decisions = pd.DataFrame(
+        {"is_approved": pd.Series([], dtype=bool), "gender": [], "age_band": []}
+    )
+    assert monitoring.adverse_impact(decisions, ["gender", "age_band"]).empty

@@ -315,6 +315,8 @@ def adverse_impact(
             .agg(loans=("approved", "size"), approved=("approved", "sum"))
             .reset_index()
         )
+        if table.empty:
+            continue  # no graded loans (e.g. the credit model could not be trained yet)
         table["approval_rate"] = table["approved"] / table["loans"]
         table["is_small_group"] = table["loans"] < min_group
         candidates = table[~table["is_small_group"]]
