@@ -27,6 +27,14 @@ MIN_VALIDATION_EVENTS = 30
 MIN_VALIDATION_ROWS = 200
 
 
+def read_columns(relation, columns) -> pd.DataFrame:
+    """The given columns of a dbt relation (a DuckDB relation in dbt Python models), fetched
+    as Arrow then pandas; columns the relation lacks are skipped, so an optional feature a
+    bank does not have reaches usable_features as absent rather than as an error."""
+    present = [name for name in columns if name in relation.columns]
+    return relation.select(*present).to_arrow_table().to_pandas()
+
+
 class NotEnoughData(ValueError):
     """The data cannot train or validate a model (e.g. no events yet): the model's rows are
     written without a score and the reason, rather than failing the build."""

@@ -27,8 +27,7 @@ def model(dbt, session):
         | set(categorical)
     )
     relation = dbt.ref("int_churn_snapshots")
-    present = [name for name in sorted(columns) if name in relation.columns]
-    snapshots = relation.select(*present).to_arrow_table().to_pandas()
+    snapshots = common.read_columns(relation, sorted(columns))
     try:
         result = churn.train_and_score(snapshots, numeric, categorical)
     except common.NotEnoughData as reason:

@@ -22,8 +22,7 @@ def model(dbt, session):
         | set(categorical)
     )
     relation = dbt.ref("int_loan_origination_features")
-    present = [name for name in columns if name in relation.columns]
-    loans = relation.select(*present).to_arrow_table().to_pandas()
+    loans = common.read_columns(relation, columns)
     try:
         result = credit.train_and_score(
             loans, numeric, categorical, phrases=dict(meta.get("reason_phrases", {}))

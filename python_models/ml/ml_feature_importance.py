@@ -11,11 +11,7 @@ with bankmine.model_imports():
     import pyarrow as pa
 
     from bankmine.ml import monitoring
-
-
-def frame(relation, columns):
-    present = [name for name in columns if name in relation.columns]
-    return relation.select(*present).to_arrow_table().to_pandas()
+    from bankmine.ml.common import read_columns as frame
 
 
 def model(dbt, session):
