@@ -51,8 +51,8 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run_phase(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run command; return (wall seconds, peak tree RSS in MB). Raise on failure."""
+def run_phase(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Run command; return (wall seconds, peak tree RSS in MB, exit code)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -74,8 +74,53 @@ def run_phase(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     wall = time.perf_counter() - started
     if process.returncode != 0:
         sys.stderr.write(output[-5000:])
-        raise SystemExit(f"bench: {' '.join(command)} failed (exit {process.returncode})")
-    return wall, peak / 1024
+        sys.stderr.write(f"\nbench: {' '.join(command)} failed (exit {process.returncode})\n")
+    return wall, peak / 1024, process.returncode
+
+
+def node_group(result: dict) -> str:
+    """Bench phase of one dbt node: its layer, each Python model alone, tests together."""
+    unique_id = result["unique_id"]
+    kind, _, name = unique_id.split(".", 2)
+    if kind in ("test", "unit_test"):
+        return "dbt_tests"
+    if kind == "seed":
+        return "dbt_seed_nodes"
+    name = name.split(".")[-1]
+    for prefix, group in (
+        ("base_", "dbt_staging"),
+        ("stg_", "dbt_staging"),
+        ("quarantine_", "dbt_staging"),
+        ("int_", "dbt_intermediate"),
+    ):
+        if name.startswith(prefix):
+            return group
+    if result.get("language") == "python":
+        return f"python:{name}"
+    if name.startswith(("fct_", "dim_")) or name == "customers_identified":
+        return "dbt_marts"
+    return "dbt_ml_sql"
+
+
+def build_breakdown(run_results: Path) -> dict[str, float]:
+    """Seconds spent per bench phase inside one dbt build, from its run_results.json.
+    With several threads the node times of a phase add up to more than its wall time."""
+    import json
+
+    if not run_results.exists():
+        return {}
+    results = json.loads(run_results.read_text())["results"]
+    python_models = set()
+    manifest = run_results.parent / "manifest.json"
+    if manifest.exists():
+        nodes = json.loads(manifest.read_text())["nodes"]
+        python_models = {key for key, node in nodes.items() if node.get("language") == "python"}
+    totals: dict[str, float] = {}
+    for result in results:
+        result = dict(result, language="python" if result["unique_id"] in python_models else "sql")
+        group = node_group(result)
+        totals[group] = totals.get(group, 0.0) + float(result.get("execution_time") or 0.0)
+    return totals
 
 
 def count_rows(db_path: Path, raw_dir: Path) -> dict[str, int]:
@@ -103,10 +148,12 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
         os.environ, BANKMINE_RAW=str(raw_dir), BANKMINE_DB=str(db_path), DBT_PROFILES_DIR=str(ROOT)
     )
     rows = []
+    target = work / "target"
 
-    def record(phase: str, command: list[str], row_count: int | None = None) -> None:
+    def record(phase: str, command: list[str], row_count: int | None = None) -> bool:
         print(f"[bench] {size:,} customers: {phase} ...", flush=True)
-        wall, peak = run_phase(command, env)
+        wall, peak, code = run_phase(command, env)
+        status = "ok" if code == 0 else f"failed (exit {code})"
         rows.append(
             {
                 "size": size,
@@ -114,11 +161,17 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
                 "wall_s": round(wall, 1),
                 "peak_rss_mb": round(peak),
                 "rows": row_count,
+                "status": status,
             }
         )
-        print(f"[bench] {size:,} customers: {phase} {wall:.1f} s, peak {peak:,.0f} MB", flush=True)
+        print(
+            f"[bench] {size:,} customers: {phase} {wall:.1f} s, peak {peak:,.0f} MB, {status}",
+            flush=True,
+        )
+        return code == 0
 
-    record(
+    dbt_paths = ["--target-path", str(target), "--log-path", str(work / "logs")]
+    ok = record(
         "generate",
         [
             str(BIN / "bankmine"),
@@ -133,26 +186,74 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
             str(work / "data"),
         ],
     )
+    if not ok:
+        return rows
     counts = count_rows(db_path, raw_dir)
     rows[-1]["rows"] = counts["all_raw"]
-    record("dbt_seed", [str(BIN / "dbt"), "seed"])
-    record("dbt_build", [str(BIN / "dbt"), "build"], counts["transactions"])
+    if not record("dbt_seed", [str(BIN / "dbt"), "seed", *dbt_paths]):
+        return rows
+    record("dbt_build", [str(BIN / "dbt"), "build", *dbt_paths], counts["transactions"])
+    # the build's own split, from dbt's per-node timings (also for a failed build: the
+    # nodes that finished are timed)
+    for group, seconds in sorted(build_breakdown(target / "run_results.json").items()):
+        rows.append(
+            {
+                "size": size,
+                "phase": f"build:{group}",
+                "wall_s": round(seconds, 1),
+                "peak_rss_mb": None,
+                "rows": None,
+                "status": "node seconds",
+            }
+        )
     return rows
 
 
 def markdown_table(rows: list[dict]) -> str:
     lines = [
-        "| customers | phase | wall (s) | peak RSS (MB) | rows | rows/s |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| customers | phase | wall (s) | peak RSS (MB) | rows | rows/s | status |",
+        "|---:|---|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         rate = f"{row['rows'] / row['wall_s']:,.0f}" if row["rows"] and row["wall_s"] else ""
         count = f"{row['rows']:,}" if row["rows"] else ""
+        peak = f"{row['peak_rss_mb']:,}" if row["peak_rss_mb"] is not None else ""
         lines.append(
             f"| {row['size']:,} | {row['phase']} | {row['wall_s']} | "
-            f"{row['peak_rss_mb']:,} | {count} | {rate} |"
+            f"{peak} | {count} | {rate} | {row['status']} |"
         )
     return "\n".join(lines)
+
+
+FIELDS = ["size", "phase", "wall_s", "peak_rss_mb", "rows", "status"]
+
+
+def write_results(rows: list[dict]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for path in (RESULTS / "latest.csv", RESULTS / f"{stamp}.csv"):
+        with open(path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=FIELDS)
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+def read_results(path: Path) -> list[dict]:
+    def number(text: str, kind):
+        return kind(text) if text not in ("", None) else None
+
+    with open(path, newline="") as handle:
+        return [
+            {
+                "size": int(row["size"]),
+                "phase": row["phase"],
+                "wall_s": float(row["wall_s"]),
+                "peak_rss_mb": number(row["peak_rss_mb"], int),
+                "rows": number(row["rows"], int),
+                "status": row.get("status") or "ok",
+            }
+            for row in csv.DictReader(handle)
+        ]
 
 
 def machine() -> str:
@@ -170,21 +271,21 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument(
+        "--readme-only",
+        action="store_true",
+        help="write the README table from bench/results/latest.csv without running anything",
+    )
     args = parser.parse_args()
 
-    rows = []
-    for size in args.sizes:
-        rows += bench_size(size, args.months, args.seed)
-
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    for path in (RESULTS / "latest.csv", RESULTS / f"{stamp}.csv"):
-        with open(path, "w", newline="") as handle:
-            writer = csv.DictWriter(
-                handle, fieldnames=["size", "phase", "wall_s", "peak_rss_mb", "rows"]
-            )
-            writer.writeheader()
-            writer.writerows(rows)
+    if args.readme_only:
+        rows = read_results(RESULTS / "latest.csv")
+        args.sizes = sorted({row["size"] for row in rows})
+    else:
+        rows = []
+        for size in args.sizes:
+            rows += bench_size(size, args.months, args.seed)
+        write_results(rows)
     table = markdown_table(rows)
     block = (
         f"{README_START}\nMeasured {dt.date.today()} on {machine()}, "
@@ -192,6 +293,8 @@ def main() -> None:
         f"{table}\n{README_END}"
     )
     print(block)
+    if any(row["status"].startswith("failed") for row in rows):
+        print("bench: at least one phase failed; see the status column", file=sys.stderr)
     if args.update_readme:
         readme = ROOT / "README.md"
         text = readme.read_text()

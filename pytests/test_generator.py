@@ -711,3 +711,81 @@ def test_waiting_lowers_satisfaction(con):
         from customer_feedback join w using (customer_id) where feedback_type = 'survey'""",
     )
     assert long_ < short
+
+
+def test_tickets_are_served_by_rostered_tellers(con):
+    # every served ticket's teller has a shift at that branch covering the call time
+    unrostered = q1(
+        con,
+        """
+        select count(*) from service_tickets as tickets
+        where tickets.called_at is not null
+          and not exists (
+            select 1 from staff_shifts as shifts
+            where shifts.staff_id = tickets.staff_id
+              and shifts.branch_id = tickets.branch_id
+              and shifts.shift_date = cast(tickets.arrived_at as date)
+              and date_trunc('hour', tickets.arrived_at) >= date_trunc('hour', shifts.start_at)
+              and date_trunc('hour', tickets.arrived_at) < shifts.end_at
+          )
+        """,
+    )[0]
+    served = q1(con, "select count(*) from service_tickets where called_at is not null")[0]
+    assert served > 1000
+    assert unrostered == 0
+    # shifts fall on weekdays within opening hours
+    assert q1(con, "select count(*) from staff_shifts where isodow(shift_date) > 5")[0] == 0
+    assert q1(con, "select min(hour(start_at)) from staff_shifts")[0] >= 9
+    assert q1(con, "select max(end_at - start_at) from staff_shifts")[0].total_seconds() <= 8 * 3600
+
+
+def test_waits_are_longer_when_fewer_tellers_are_rostered(con):
+    # the queue model uses the roster: hours with more load per rostered teller wait longer
+    rows = con.execute(
+        """
+        with hours as (
+            select branch_id, cast(arrived_at as date) as d, hour(arrived_at) as h,
+                   count(*) as arrivals,
+                   avg(epoch(called_at - arrived_at) / 60) as wait
+            from service_tickets group by all
+        ),
+        rostered as (
+            select branch_id, shift_date as d, h, count(*) as tellers
+            from staff_shifts, range(9, 17) as t(h)
+            where h >= hour(start_at) and h < hour(end_at) group by all
+        )
+        select arrivals * 1.0 / tellers >= 2 as busy, avg(wait)
+        from hours join rostered using (branch_id, d, h)
+        group by all order by busy
+        """
+    ).fetchall()
+    quiet, busy = rows[0][1], rows[1][1]
+    assert busy > quiet * 1.3
+
+
+def test_operating_costs_cover_every_branch_month(con):
+    months = q1(con, "select count(distinct cost_month) from operating_costs")[0]
+    assert months == N_MONTHS
+    missing = q1(
+        con,
+        """
+        select count(*) from branches cross join (select distinct cost_month from operating_costs)
+        where not exists (
+            select 1 from operating_costs as costs
+            where costs.branch_id = branches.branch_id and costs.cost_month = cost_month
+              and costs.cost_category = 'staff')
+        """,
+    )[0]
+    assert missing == 0
+    # IT grows faster than premises (the cost mart's growth flag has something to find)
+    growth = dict(
+        con.execute(
+            """
+            select cost_category, sum(amount) filter (where cost_month = (select max(cost_month)
+                from operating_costs)) / sum(amount) filter (where cost_month = (select
+                min(cost_month) from operating_costs))
+            from operating_costs group by all
+            """
+        ).fetchall()
+    )
+    assert growth["it"] > growth["premises"] * 1.1

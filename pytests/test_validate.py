@@ -28,6 +28,8 @@ EXPECTED_KEYS = {
     "customer_feedback": "feedback_id",
     "staff": "staff_id",
     "service_tickets": "ticket_id",
+    "staff_shifts": "shift_id",
+    "operating_costs": "cost_entry_id",
 }
 REQUIRED = {"branches", "customers", "accounts", "transactions", "loans"}
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._util import Ctx
 from .aml import TYPOLOGIES, plan_aml
-from .branch_ops import make_tickets
+from .branch_ops import make_operating_costs, make_rosters, make_tickets
 from .codes import COUNTRIES, HIGH_RISK
 from .crm import make_campaigns, make_feedback
 from .entities import (
@@ -37,10 +37,12 @@ from .writer import (
     branches_arrays,
     campaigns_arrays,
     contacts_arrays,
+    costs_arrays,
     customers_arrays,
     feedback_arrays,
     loans_arrays,
     schedule_arrays,
+    shifts_arrays,
     staff_arrays,
     stages_arrays,
     tickets_arrays,
@@ -68,6 +70,8 @@ RAW_TABLES = [
     "customer_feedback",
     "staff",
     "service_tickets",
+    "staff_shifts",
+    "operating_costs",
 ]
 
 
@@ -118,8 +122,10 @@ def generate(
     aml = plan_aml(ctx, ctx.rng("aml"), cust, acc, cur_acc, has_loan)
 
     tx = generate_transactions(ctx, cust, acc, lend, aml, out)
-    ctx.log("service tickets and feedback")
-    tickets, cust_wait = make_tickets(ctx, ctx.rng("tickets"), cust, st, br)
+    ctx.log("rosters, service tickets, costs and feedback")
+    roster = make_rosters(ctx, ctx.rng("rosters"), st, br)
+    tickets, cust_wait = make_tickets(ctx, ctx.rng("tickets"), cust, st, br, roster)
+    costs = make_operating_costs(ctx, ctx.rng("costs"), st, br, cust, camp)
     bad = np.isin(L["status"], [ST_ARREARS, ST_DEFAULTED, ST_WRITTEN])
     cust_bad_loan = np.zeros(cust["n"], float)
     cust_bad_loan[L["customer"][bad]] = 1.0
@@ -151,6 +157,8 @@ def generate(
         "customer_feedback": write_table(out, "customer_feedback", feedback_arrays(I, fb)),
         "staff": write_table(out, "staff", staff_arrays(I, st)),
         "service_tickets": write_table(out, "service_tickets", tickets_arrays(I, tickets)),
+        "staff_shifts": write_table(out, "staff_shifts", shifts_arrays(I, roster)),
+        "operating_costs": write_table(out, "operating_costs", costs_arrays(I, costs)),
     }
     truth_counts = write_truth(out, I, cust, aml, tx["case_tx"], uplift, lend)
     manifest = {

@@ -199,6 +199,8 @@ class Ctx:
             "transactions",
             "tickets",
             "feedback",
+            "rosters",
+            "costs",
         ]
         for name, child in zip(names, root.spawn(len(names)), strict=True):
             self.seeds[name] = child

@@ -174,6 +174,22 @@ RAW_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
         ("staff_id", STR),
         ("is_abandoned", BOOL),
     ],
+    "staff_shifts": [
+        ("shift_id", STR),
+        ("staff_id", STR),
+        ("branch_id", STR),
+        ("shift_date", DATE),
+        ("start_at", TS),
+        ("end_at", TS),
+    ],
+    "operating_costs": [
+        ("cost_entry_id", STR),
+        ("branch_id", STR),
+        ("cost_month", DATE),
+        ("cost_category", STR),
+        ("amount", DEC),
+        ("posted_date", DATE),
+    ],
 }
 
 

@@ -22,7 +22,7 @@ from ._util import (
     ts_array,
 )
 from .aml import TYPOLOGIES
-from .branch_ops import SERVICE_TYPES
+from .branch_ops import COST_CATEGORIES, SERVICE_TYPES
 from .crm import (
     CAMPAIGN_PRODUCTS,
     COMPLAINT_CATEGORIES,
@@ -190,6 +190,30 @@ def tickets_arrays(I: Ids, tk):
         ts_array(tk["completed"]),
         I("S", tk["staff"]),
         bool_array(tk["abandoned"]),
+    ]
+
+
+def shifts_arrays(I: Ids, roster):
+    n = len(roster["staff"])
+    return [
+        id_array("SH", np.arange(n), id_width(n, 7)),
+        I("S", roster["staff"]),
+        I("B", roster["branch"]),
+        date_array(roster["day"]),
+        ts_array(roster["start"]),
+        ts_array(roster["end"]),
+    ]
+
+
+def costs_arrays(I: Ids, costs):
+    n = len(costs["branch"])
+    return [
+        id_array("GL", np.arange(n), id_width(n, 6)),
+        I("B", costs["branch"]),
+        date_array(costs["month"]),
+        code_array(COST_CATEGORIES, costs["category"]),
+        dec_array(cents_of(costs["amount"])),
+        date_array(costs["posted"]),
     ]
 
 

@@ -31,6 +31,11 @@ METRIC_COLUMNS = [
     "segment_count",
     "silhouette",
     "stability",
+    "mase",
+    "baseline_mase",
+    "mape",
+    "baseline_mape",
+    "beats_baseline",
 ]
 
 
@@ -111,6 +116,46 @@ def stability_rows(
                     ),
                 }
             )
+    return rows
+
+
+def _number_reader(record: dict):
+    def number(name: str) -> float | None:
+        value = record.get(name)
+        return None if value is None or pd.isna(value) else float(value)
+
+    return number
+
+
+def forecast_metrics(backtest: pd.DataFrame, scope: str = "bank") -> list[dict]:
+    """One metrics row per KPI forecast of `scope` (model_name kpi_forecast:<kpi>) from the
+    rolling-origin backtest: MASE and MAPE of the model and of the naive baseline."""
+    rows = []
+    for record in (
+        backtest[backtest["scope_id"] == scope].sort_values("kpi_name").to_dict("records")
+    ):
+        row = {name: None for name in METRIC_COLUMNS}
+        number = _number_reader(record)
+        row.update(
+            {
+                "model_name": f"kpi_forecast:{record['kpi_name']}",
+                "champion": record.get("method") or None,
+                "validation_method": (
+                    f"rolling_origin_{int(record['origins'])}_vs_{record['baseline_name']}"
+                    if number("origins")
+                    else f"not_validated: {record.get('note') or 'no backtest'}"
+                ),
+                "validation_rows": int(record["origins"]) if number("origins") else 0,
+                "mase": number("mase"),
+                "baseline_mase": number("baseline_mase"),
+                "mape": number("mape"),
+                "baseline_mape": number("baseline_mape"),
+                "beats_baseline": (
+                    bool(record["beats_baseline"]) if number("mase") is not None else None
+                ),
+            }
+        )
+        rows.append(row)
     return rows
 
 

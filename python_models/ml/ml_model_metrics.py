@@ -1,7 +1,8 @@
 """One row per model: validation figures re-measured from the predictions each model stored
 (logic: bankmine.ml.monitoring). Credit and churn: out-of-time AUC, Gini, KS, Brier score,
 calibration error and top-decile lift on the validation rows; segments: k, silhouette and
-stability."""
+stability; KPI forecasts (bank level, one row per KPI): backtest MASE and MAPE against the
+naive baseline."""
 
 import bankmine
 
@@ -59,6 +60,24 @@ def model(dbt, session):
         .to_arrow_table()
         .to_pandas()
     )
+    backtest = (
+        dbt.ref("kpi_forecast_backtest")
+        .select(
+            "scope_id",
+            "kpi_name",
+            "method",
+            "origins",
+            "baseline_name",
+            "mase",
+            "baseline_mase",
+            "mape",
+            "baseline_mape",
+            "beats_baseline",
+            "note",
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
     rows = [
         monitoring.classifier_metrics(
             "credit_risk",
@@ -73,6 +92,7 @@ def model(dbt, session):
             "churned_next_90d",
         ),
         monitoring.segment_metrics(profiles),
+        *monitoring.forecast_metrics(backtest),
     ]
     schema = pa.schema(
         [
@@ -95,6 +115,11 @@ def model(dbt, session):
             ("segment_count", pa.int64()),
             ("silhouette", pa.float64()),
             ("stability", pa.float64()),
+            ("mase", pa.float64()),
+            ("baseline_mase", pa.float64()),
+            ("mape", pa.float64()),
+            ("baseline_mape", pa.float64()),
+            ("beats_baseline", pa.bool_()),
         ]
     )
     frame = monitoring.as_frame(rows, monitoring.METRIC_COLUMNS)

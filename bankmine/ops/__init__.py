@@ -1,0 +1,1 @@
+"""Operations analytics: queueing and staffing."""

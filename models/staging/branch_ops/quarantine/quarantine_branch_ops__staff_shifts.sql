@@ -1,0 +1,1 @@
+{{ quarantine_rows(ref('base_branch_ops__staff_shifts'), 'shift_id') }}

@@ -1,0 +1,80 @@
+"""The benchmark script's bookkeeping: phases from dbt's run results, failed phases kept."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("run_bench", ROOT / "bench" / "run_bench.py")
+run_bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(run_bench)
+
+
+def test_node_groups_follow_the_layers():
+    group = run_bench.node_group
+    assert group({"unique_id": "model.bankmine.stg_crm__campaigns"}) == "dbt_staging"
+    assert group({"unique_id": "model.bankmine.quarantine_crm__campaigns"}) == "dbt_staging"
+    assert group({"unique_id": "model.bankmine.int_customer_features"}) == "dbt_intermediate"
+    assert group({"unique_id": "model.bankmine.fct_loans"}) == "dbt_marts"
+    assert group({"unique_id": "test.bankmine.unique_fct_loans_loan_id.abc"}) == "dbt_tests"
+    assert group({"unique_id": "unit_test.bankmine.fct_loans.t"}) == "dbt_tests"
+    python = {"unique_id": "model.bankmine.churn_probabilities", "language": "python"}
+    assert group(python) == "python:churn_probabilities"
+
+
+def test_breakdown_sums_node_times_per_phase(tmp_path):
+    (tmp_path / "run_results.json").write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.bankmine.stg_a", "execution_time": 1.5},
+                    {"unique_id": "model.bankmine.base_a", "execution_time": 2.0},
+                    {"unique_id": "model.bankmine.credit_risk_scores", "execution_time": 4.0},
+                    {"unique_id": "test.bankmine.x", "execution_time": 0.25},
+                ]
+            }
+        )
+    )
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"nodes": {"model.bankmine.credit_risk_scores": {"language": "python"}}})
+    )
+    totals = run_bench.build_breakdown(tmp_path / "run_results.json")
+    assert totals == {
+        "dbt_staging": 3.5,
+        "python:credit_risk_scores": 4.0,
+        "dbt_tests": 0.25,
+    }
+    assert run_bench.build_breakdown(tmp_path / "missing.json") == {}
+
+
+def test_failed_phase_is_reported_not_raised():
+    wall, peak, code = run_bench.run_phase(["false"], env={"PATH": "/usr/bin:/bin"})
+    assert code != 0
+    assert wall >= 0
+    assert peak >= 0
+
+
+def test_table_shows_status_and_blank_memory_for_node_rows():
+    rows = [
+        {
+            "size": 20000,
+            "phase": "dbt_build",
+            "wall_s": 10.0,
+            "peak_rss_mb": 900,
+            "rows": 100,
+            "status": "ok",
+        },
+        {
+            "size": 20000,
+            "phase": "build:dbt_tests",
+            "wall_s": 2.0,
+            "peak_rss_mb": None,
+            "rows": None,
+            "status": "node seconds",
+        },
+    ]
+    table = run_bench.markdown_table(rows)
+    assert "| 20,000 | dbt_build | 10.0 | 900 | 100 | 10 | ok |" in table
+    assert "| 20,000 | build:dbt_tests | 2.0 |  |  |  | node seconds |" in table
