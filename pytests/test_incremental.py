@@ -67,16 +67,16 @@ def two_runs(tmp_path_factory) -> dict:
 
     db = work / "bank.duckdb"
     dbt("seed", raw=raw, db=db)
-    dbt("build", "--exclude", "test_type:data", raw=raw, db=db)
+    dbt("build", "-s", "+fct_transactions", "--exclude", "test_type:data", raw=raw, db=db)
     first = facts(db)
 
     con.execute(f"copy held to '{parts}/part-late.parquet' (format parquet)")
-    dbt("build", "--exclude", "test_type:data", raw=raw, db=db)
+    dbt("build", "-s", "+fct_transactions", "--exclude", "test_type:data", raw=raw, db=db)
     second = facts(db)
 
     full_db = work / "full.duckdb"
     dbt("seed", raw=raw, db=full_db)
-    dbt("build", "--exclude", "test_type:data", raw=raw, db=full_db)
+    dbt("build", "-s", "+fct_transactions", "--exclude", "test_type:data", raw=raw, db=full_db)
     return {"held": held, "first": first, "second": second, "full": facts(full_db)}
 
 

@@ -113,7 +113,9 @@ def _train_and_score(
 def unscored(snapshots: pd.DataFrame, reason: str) -> ChurnResult:
     """The scoring snapshot without scores, when history cannot train a model yet."""
     log.warning("churn model not trained: %s", reason)
-    scored = snapshots[snapshots["is_scoring_snapshot"].fillna(False).astype(bool)]
+    scored = snapshots[snapshots["is_scoring_snapshot"].fillna(False).astype(bool)].reset_index(
+        drop=True
+    )
     scores = pd.DataFrame(
         {
             "customer_snapshot_key": scored["customer_snapshot_key"].astype(str),

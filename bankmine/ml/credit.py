@@ -150,6 +150,7 @@ def _train_and_score(
 def unscored(loans: pd.DataFrame, reason: str) -> CreditResult:
     """Every loan without a score, when the book cannot train a model yet (say why)."""
     log.warning("credit model not trained: %s", reason)
+    loans = loans.reset_index(drop=True)
     scores = pd.DataFrame(
         {
             "loan_id": loans["loan_id"].astype(str),

@@ -81,8 +81,14 @@ def _train_and_score(
     is_scoring_row, is_labelled, converted and the features). Returns probabilities for the
     validation rows and for every scoring row."""
     frame = frame.sort_values(["point_month", "offer_key"]).reset_index(drop=True)
-    features = common.usable_features(frame, numeric, categorical)
     labelled = frame["is_labelled"].fillna(False).to_numpy(dtype=bool)
+    if not labelled.any():
+        # a bank without campaign history (or without a CRM export) has nothing to learn from
+        raise common.NotEnoughData("no contacted customer of a finished campaign")
+    try:
+        features = common.usable_features(frame, numeric, categorical)
+    except ValueError as error:
+        raise common.NotEnoughData(str(error)) from error
     train_rows = _sample_training(frame[labelled], MAX_TRAINING_ROWS)
     labels = train_rows["converted"].fillna(False).astype(int).reset_index(drop=True)
     if len(train_rows) == 0 or labels.nunique() < 2:
@@ -127,7 +133,7 @@ def _train_and_score(
 def unscored(frame: pd.DataFrame, reason: str) -> OfferResult:
     """The scoring rows without probabilities, when campaign history cannot train a model."""
     log.warning("offer model not trained: %s", reason)
-    scored = frame[frame["is_scoring_row"].fillna(False).astype(bool)]
+    scored = frame[frame["is_scoring_row"].fillna(False).astype(bool)].reset_index(drop=True)
     scores = pd.DataFrame(
         {
             "offer_key": scored["offer_key"].astype(str),

@@ -1,7 +1,7 @@
 """One row per model: validation figures re-measured from the predictions each model stored
 (logic: bankmine.ml.monitoring). Credit and churn: out-of-time AUC, Gini, KS, Brier score,
-calibration error and top-decile lift on the validation rows; segments: k, silhouette and
-stability; KPI forecasts (bank level, one row per KPI): backtest MASE and MAPE against the
+calibration error and top-decile lift on the validation rows; next-best offer: the same on its
+held-out campaign contacts; segments: k, silhouette and stability; KPI forecasts (bank level, one row per KPI): backtest MASE and MAPE against the
 naive baseline."""
 
 import bankmine
@@ -60,6 +60,22 @@ def model(dbt, session):
         .to_arrow_table()
         .to_pandas()
     )
+    offers = (
+        dbt.ref("offer_propensities")
+        .select(
+            "offer_key",
+            "offer_probability",
+            "is_validation_row",
+            "model_version",
+            "champion",
+            "validation_method",
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    offer_labels = (
+        dbt.ref("int_offer_features").select("offer_key", "converted").to_arrow_table().to_pandas()
+    )
     backtest = (
         dbt.ref("kpi_forecast_backtest")
         .select(
@@ -90,6 +106,12 @@ def model(dbt, session):
             churn.merge(outcomes, on="customer_snapshot_key"),
             "churn_probability",
             "churned_next_90d",
+        ),
+        monitoring.classifier_metrics(
+            "offer_propensity",
+            offers.merge(offer_labels, on="offer_key"),
+            "offer_probability",
+            "converted",
         ),
         monitoring.segment_metrics(profiles),
         *monitoring.forecast_metrics(backtest),

@@ -58,6 +58,16 @@ segments as (
 
 ),
 
+next_best_offers as (
+
+    select
+        customer_id,
+        product_code
+    from {{ ref('int_next_best_offers') }}
+    where offer_rank = 1
+
+),
+
 segment_playbook as (
 
     select
@@ -139,6 +149,7 @@ customers as (
         segments.segment_name,
         segment_playbook.recommended_offer,
         segment_playbook.recommended_channel,
+        next_best_offers.product_code as next_best_offer,
         case
             when features.closed_date <= features.as_of_date then 'closed'
             when churn.customer_id is null then 'inactive'
@@ -187,6 +198,8 @@ customers as (
         on features.customer_id = segments.customer_id
     left join segment_playbook
         on segments.segment_name = segment_playbook.segment_name
+    left join next_best_offers
+        on features.customer_id = next_best_offers.customer_id
     left join churn
         on features.customer_id = churn.customer_id
     left join customer_credit
