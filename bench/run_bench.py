@@ -192,6 +192,9 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
     rows[-1]["rows"] = counts["all_raw"]
     if not record("dbt_seed", [str(BIN / "dbt"), "seed", *dbt_paths]):
         return rows
+    # dbt seed wrote run_results.json too: a build killed before writing its own must not
+    # be reported with the seed's timings
+    (target / "run_results.json").unlink(missing_ok=True)
     record("dbt_build", [str(BIN / "dbt"), "build", *dbt_paths], counts["transactions"])
     # the build's own split, from dbt's per-node timings (also for a failed build: the
     # nodes that finished are timed)

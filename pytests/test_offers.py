@@ -106,26 +106,6 @@ def test_training_sample_keeps_every_conversion():
     assert offers._sample_training(labelled, 10_000) is labelled
 
 
-def test_unscored_churn_rows_keep_their_customers():
-    # the scoring snapshot sits after older snapshots (its index does not start at 0): the
-    # unscored rows must still be exactly its customers, not a misaligned union
-    from bankmine.ml import churn
-
-    snapshots = pd.DataFrame(
-        {
-            "customer_snapshot_key": ["a1", "b1", "a2", "b2"],
-            "customer_id": ["a", "b", "a", "b"],
-            "snapshot_date": pd.to_datetime(
-                ["2025-01-31", "2025-01-31", "2025-02-28"] * 1 + ["2025-02-28"]
-            ),
-            "is_scoring_snapshot": [False, False, True, True],
-        }
-    )
-    scores = churn.unscored(snapshots, "no churners").scores
-    assert list(scores["customer_snapshot_key"]) == ["a2", "b2"]
-    assert scores["churn_probability"].isna().all()
-
-
 def test_a_bank_without_campaigns_gets_unscored_rows_not_a_crash():
     empty = _frame().iloc[0:0]
     with pytest.raises(common.NotEnoughData):

@@ -46,6 +46,21 @@ def candidates() -> dict:
     }
 
 
+def sample_training_snapshots(train_rows: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """At most `limit` labelled snapshot rows, seeded: the latest snapshot (the out-of-time
+    hold-out) keeps up to half of them, older snapshots fill the rest. On a big bank the
+    latest snapshot alone can exceed the limit."""
+    if len(train_rows) <= limit:
+        return train_rows
+    latest = train_rows["snapshot_date"] == train_rows["snapshot_date"].max()
+    newest = train_rows[latest]
+    if len(newest) > limit // 2:
+        newest = newest.sample(limit // 2, random_state=common.RANDOM_STATE)
+    older = train_rows[~latest]
+    older = older.sample(min(limit - len(newest), len(older)), random_state=common.RANDOM_STATE)
+    return pd.concat([older, newest]).sort_values(["snapshot_date", "customer_id"])
+
+
 def train_and_score(*args, **kwargs) -> ChurnResult:
     """See _train_and_score; one OpenMP thread (see bankmine.ml.credit.train_and_score)."""
     with threadpool_limits(limits=1):
@@ -64,15 +79,7 @@ def _train_and_score(
     snapshots = snapshots.sort_values(["snapshot_date", "customer_id"]).reset_index(drop=True)
     features = common.usable_features(snapshots, numeric, categorical)
     labelled = snapshots["is_labelled"].fillna(False).to_numpy(dtype=bool)
-    train_rows = snapshots[labelled]
-    if len(train_rows) > MAX_TRAINING_ROWS:
-        latest = train_rows["snapshot_date"] == train_rows["snapshot_date"].max()
-        older = train_rows[~latest].sample(
-            MAX_TRAINING_ROWS - int(latest.sum()), random_state=common.RANDOM_STATE
-        )
-        train_rows = pd.concat([older, train_rows[latest]]).sort_values(
-            ["snapshot_date", "customer_id"]
-        )
+    train_rows = sample_training_snapshots(snapshots[labelled], MAX_TRAINING_ROWS)
     train_frame = common.model_frame(train_rows, features).reset_index(drop=True)
     labels = train_rows["churned_next_90d"].astype(int).reset_index(drop=True)
     periods = train_rows["snapshot_date"].reset_index(drop=True)
