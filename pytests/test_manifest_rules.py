@@ -119,3 +119,26 @@ def test_marts_and_intermediate_names_follow_their_folder(manifest):
             assert model["name"].startswith(("dim_", "fct_")), model["name"]
         if model["schema"] == "staging":
             assert model["name"].startswith(("stg_", "base_")), model["name"]
+
+
+def test_semantic_layer_has_the_bank_managers_metrics(manifest):
+    # dbt parse validated the semantic models and metrics (it fails on a broken one); here:
+    # the headline metrics a bank manager asks for are all defined
+    metrics = {m["name"]: m for m in manifest["metrics"].values()}
+    wanted = {
+        "customers",
+        "deposit_balance",
+        "loan_balance",
+        "default_rate",
+        "expected_churn_rate",
+        "net_promoter_score",
+        "campaign_conversion_rate",
+        "campaign_uplift",
+        "aml_alerts",
+        "average_branch_wait_minutes",
+        "cost_per_customer",
+    }
+    assert wanted <= set(metrics)
+    for name in wanted:
+        assert metrics[name]["description"], name
+    assert metrics["campaign_uplift"]["type"] == "derived"
