@@ -8,7 +8,6 @@ AUC) is calibrated on the training snapshots and scores the as-of snapshot."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -23,13 +22,7 @@ log = logging.getLogger("bankmine.ml.churn")
 MAX_TRAINING_ROWS = 150_000
 
 
-@dataclass
-class ChurnResult:
-    scores: pd.DataFrame
-    metrics: dict
-    champion: str
-    version: str
-    features: common.FeatureSet
+ChurnResult = common.ModelResult
 
 
 def candidates() -> dict:

@@ -53,6 +53,18 @@ class FeatureSet:
         return [*self.numeric, *self.categorical]
 
 
+@dataclass
+class ModelResult:
+    """What a trained (or untrained) scoring model hands its dbt Python model: the rows to
+    store, validation metrics, the champion's name, the model version and the features."""
+
+    scores: pd.DataFrame
+    metrics: dict
+    champion: str
+    version: str
+    features: FeatureSet
+
+
 def usable_features(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> FeatureSet:
     """Keep configured features present with at least one value; log the others."""
     kept_numeric, kept_categorical, dropped = [], [], []

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,13 +26,7 @@ log = logging.getLogger("bankmine.ml.credit")
 BASE_POINTS, BASE_ODDS, POINTS_TO_DOUBLE = 600.0, 50.0, 20.0
 
 
-@dataclass
-class CreditResult:
-    scores: pd.DataFrame
-    metrics: dict
-    champion: str
-    version: str
-    features: common.FeatureSet
+CreditResult = common.ModelResult
 
 
 def candidates() -> dict:

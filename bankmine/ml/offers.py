@@ -14,7 +14,6 @@ campaign report's business (fct_campaign_performance), not this model's.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -31,13 +30,7 @@ SCORING_BATCH_ROWS = 250_000
 MAX_TRAINING_ROWS = 200_000
 
 
-@dataclass
-class OfferResult:
-    scores: pd.DataFrame
-    metrics: dict
-    champion: str
-    version: str
-    features: common.FeatureSet
+OfferResult = common.ModelResult
 
 
 def candidates() -> dict:
