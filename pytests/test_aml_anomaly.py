@@ -91,6 +91,50 @@ def test_same_input_gives_the_same_output():
     assert not np.allclose(first.scores["anomaly_score"], other_seed.scores["anomaly_score"])
 
 
+def test_only_anomalous_weeks_carry_an_explanation():
+    scores = anomaly.score_customer_weeks(weeks_frame(), config()).scores
+    assert scores["top_features"].notna().tolist() == scores["is_anomalous"].tolist()
+
+
+def test_a_large_population_is_fitted_on_a_seeded_sample_of_keys():
+    frame = weeks_frame(rows=600)
+    settings = config(training_rows=200)
+    sample = anomaly.training_sample(frame, settings)
+    assert len(sample) == 200
+    assert sample["customer_week_key"].is_monotonic_increasing
+    shuffled = anomaly.training_sample(frame.sample(frac=1.0, random_state=5), settings)
+    pd.testing.assert_frame_equal(sample, shuffled)
+    other = anomaly.training_sample(frame, config(training_rows=200, random_state=1))
+    assert set(other["customer_week_key"]) != set(sample["customer_week_key"])
+    result = anomaly.score_customer_weeks(frame, settings)
+    assert len(result.scores) == 600 and result.scores["anomaly_score"].notna().all()
+
+
+def test_batched_scoring_in_duckdb_equals_scoring_in_memory():
+    frame = weeks_frame(rows=500)
+    frame.loc[42, "cash_deposit_amount"] = 80_000.0
+    settings = config(batch_rows=64)
+    expected = anomaly.score_customer_weeks(frame, settings)
+    con = duckdb.connect()
+    shuffled = frame.sample(frac=1.0, random_state=9)  # noqa: F841 (read by the SQL below)
+    con.execute("create table weeks_table as select * from shuffled")
+    carried = ["customer_week_key", "customer_id", "rfm_segment"]
+    relation, fitted = anomaly.score_relation(
+        con.query("select * from weeks_table"), con, settings, carried, "test"
+    )
+    actual = relation.order("customer_week_key").to_arrow_table().to_pandas()
+    assert fitted.version == expected.version
+    expected_scores = expected.scores.sort_values("customer_week_key").reset_index(drop=True)
+    np.testing.assert_allclose(
+        actual["anomaly_score"], expected_scores["anomaly_score"], rtol=0, atol=1e-12
+    )
+    assert actual["anomaly_rank"].tolist() == expected_scores["anomaly_rank"].tolist()
+    assert actual["is_anomalous"].tolist() == expected_scores["is_anomalous"].tolist()
+    assert actual["top_features"].fillna("").tolist() == (
+        expected_scores["top_features"].fillna("").tolist()
+    )
+
+
 def test_absent_or_empty_features_are_dropped_with_a_note(caplog):
     frame = weeks_frame()
     frame["high_risk_transfer_count"] = np.nan

@@ -9,9 +9,17 @@ over the segment's customer-weeks in which the feature is not zero, floored at 0
 median-imputed and standardised, then an Isolation Forest (fixed seed, one thread) scores
 every row. ``anomaly_score`` is the forest's anomaly score s(x) = 2^(-E[h(x)]/c(n)) of Liu
 et al., in (0, 1]: higher is more anomalous, around 0.5 and below is ordinary. The top
-``anomalous_share`` of rows by score are ``is_anomalous``. ``top_features`` names, in
-plain words, the three columns whose standardised value is furthest from the mean.
-Pure functions on pandas frames, tested in pytests/test_aml_anomaly.py."""
+``anomalous_share`` of rows by score are ``is_anomalous``. ``top_features`` names, for the
+anomalous rows, in plain words, the three columns whose standardised value is furthest from
+the mean (null for the others: an explanation is read only where there is an alert).
+
+Fit and score are separate so that a large bank never holds its customer-weeks in memory:
+the peer medians, imputation values, standardisation and forest are fitted on a training
+sample of at most ``training_rows`` rows (chosen by a seeded hash of the key, so the same
+data gives the same sample in any row order), then every row is scored in batches of
+``batch_rows``. ``score_relation`` does this against a DuckDB relation (the dbt model);
+``score_customer_weeks`` does the same on a pandas frame (unit tests, small data). Tested in
+pytests/test_aml_anomaly.py."""
 
 from __future__ import annotations
 
@@ -21,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sklearn.ensemble import IsolationForest
 from threadpoolctl import threadpool_limits
 
@@ -51,6 +60,8 @@ class AnomalyConfig:
     max_samples: int = 1024
     top_feature_count: int = 3
     random_state: int = common.RANDOM_STATE
+    training_rows: int = 200_000
+    batch_rows: int = 250_000
     phrases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -66,8 +77,30 @@ class AnomalyConfig:
             max_samples=int(meta.get("max_samples", defaults.max_samples)),
             top_feature_count=int(meta.get("top_feature_count", defaults.top_feature_count)),
             random_state=int(meta.get("random_state", defaults.random_state)),
+            training_rows=int(meta.get("training_rows", defaults.training_rows)),
+            batch_rows=int(meta.get("batch_rows", defaults.batch_rows)),
             phrases=dict(meta.get("feature_phrases", {})),
         )
+
+
+@dataclass
+class FittedAnomaly:
+    """What scoring needs from the training sample."""
+
+    config: AnomalyConfig
+    features: list[str]
+    dropped: list[str]
+    peer_medians: dict[str, dict[str, float]]
+    fill: pd.Series
+    mean: pd.Series
+    spread: pd.Series
+    forest: IsolationForest
+    version: str
+    training_rows: int
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.fill.index)
 
 
 @dataclass
@@ -86,33 +119,126 @@ def log_scaled(name: str, values: pd.Series) -> pd.Series:
     return np.log1p(numbers.clip(lower=0))
 
 
-def peer_relative(logged: pd.Series, segments: pd.Series) -> pd.Series:
-    """log value minus the median log value of the segment's rows where it is not zero,
-    floored at 0; 0 where the value is zero or missing, or the segment has no such rows."""
+def segment_medians(logged: pd.Series, segments: pd.Series) -> dict[str, float]:
+    """Median log value of each segment over its rows where the value is not zero."""
     active = logged.where(logged > 0)
-    typical = active.groupby(segments.fillna("_none_"), sort=True).transform("median")
+    return active.groupby(segments, sort=True).median().dropna().to_dict()
+
+
+def peer_relative(logged: pd.Series, segments: pd.Series, medians=None) -> pd.Series:
+    """log value minus the segment's median log value over its rows where it is not zero
+    (from `medians`, else from these rows), floored at 0; 0 where the value is zero or
+    missing, or the segment has no such rows."""
+    segments = segments.astype("object").fillna("_none_")
+    if medians is None:
+        medians = segment_medians(logged, segments)
+    typical = segments.map(medians).astype("float64")
+    active = logged.where(logged > 0)
     return (logged - typical).clip(lower=0).where(active.notna() & typical.notna(), 0.0)
 
 
-def feature_matrix(frame: pd.DataFrame, features: list[str], config: AnomalyConfig) -> pd.DataFrame:
-    """Log-scaled features, then peer-relative columns for the configured peer features."""
-    matrix = pd.DataFrame({name: log_scaled(name, frame[name]) for name in features})
+def segments_of(frame: pd.DataFrame, config: AnomalyConfig) -> pd.Series:
     if config.segment_column in frame.columns:
-        segments = frame[config.segment_column].astype("object")
-    else:
+        return frame[config.segment_column].astype("object").fillna("_none_")
+    return pd.Series("all", index=frame.index, dtype="object")
+
+
+def log_matrix(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({name: log_scaled(name, frame[name]) for name in features}).set_axis(
+        frame.index
+    )
+
+
+def with_peers(
+    matrix: pd.DataFrame, segments: pd.Series, peer_medians: dict[str, dict[str, float]]
+) -> pd.DataFrame:
+    for name, medians in peer_medians.items():
+        matrix[name + PEER_SUFFIX] = peer_relative(matrix[name], segments, medians)
+    return matrix
+
+
+def standardised(fitted: FittedAnomaly, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows' features as the forest sees them: log-scaled, peer-relative, imputed with
+    the training medians and standardised with the training mean and spread."""
+    matrix = log_matrix(frame, fitted.features)
+    matrix = with_peers(matrix, segments_of(frame, fitted.config), fitted.peer_medians)
+    return (matrix[fitted.columns].fillna(fitted.fill) - fitted.mean) / fitted.spread
+
+
+def training_sample(frame: pd.DataFrame, config: AnomalyConfig) -> pd.DataFrame:
+    """At most training_rows rows, those with the smallest seeded hash of the key, sorted
+    by key (the forest's subsamples depend on row order)."""
+    if len(frame) > config.training_rows:
+        keys = frame[config.key_column].astype(str) + f"|{config.random_state}"
+        hashes = pd.util.hash_array(keys.to_numpy(dtype=object))
+        frame = frame.iloc[np.argsort(hashes, kind="stable")[: config.training_rows]]
+    return frame.sort_values(config.key_column, kind="stable").reset_index(drop=True)
+
+
+def fit(sample: pd.DataFrame, config: AnomalyConfig) -> FittedAnomaly:
+    """Fit on a training sample (see training_sample); one thread, fixed seed."""
+    if config.segment_column not in sample.columns:
         log.warning("segment column %s is not in the input: one peer group", config.segment_column)
-        segments = pd.Series("all", index=frame.index, dtype="object")
-    for name in config.peer_features:
-        if name in matrix.columns:
-            matrix[name + PEER_SUFFIX] = peer_relative(matrix[name], segments)
-    return matrix.set_axis(frame.index)
+    usable = common.usable_features(sample, config.features, [])
+    matrix = log_matrix(sample, usable.numeric)
+    segments = segments_of(sample, config)
+    peers = {
+        name: segment_medians(matrix[name], segments)
+        for name in config.peer_features
+        if name in matrix.columns
+    }
+    matrix = with_peers(matrix, segments, peers)
+    fill = matrix.median().fillna(0.0)
+    filled = matrix.fillna(fill)
+    mean, spread = filled.mean(), filled.std(ddof=0).replace(0.0, 1.0)
+    forest = IsolationForest(
+        n_estimators=config.n_estimators,
+        max_samples=min(config.max_samples, len(sample)),
+        random_state=config.random_state,
+        n_jobs=1,
+    )
+    with threadpool_limits(limits=1):
+        forest.fit(((filled - mean) / spread).to_numpy())
+    parameters = {
+        "features": usable.numeric,
+        "peer_features": config.peer_features,
+        "anomalous_share": config.anomalous_share,
+        "n_estimators": config.n_estimators,
+        "max_samples": config.max_samples,
+        "random_state": config.random_state,
+        "training_rows": config.training_rows,
+    }
+    version = common.model_version(
+        [log_scaled, segment_medians, peer_relative, standardised, fit],
+        parameters,
+        # as numbers, so the same rows give the same version read from SQL or from pandas
+        pd.concat(
+            [
+                sample[config.key_column].astype(str),
+                sample[usable.numeric].apply(pd.to_numeric, errors="coerce").astype("float64"),
+            ],
+            axis=1,
+        ),
+    )
+    return FittedAnomaly(
+        config,
+        usable.numeric,
+        usable.dropped,
+        peers,
+        fill,
+        mean,
+        spread,
+        forest,
+        version,
+        len(sample),
+    )
 
 
-def standardise(matrix: pd.DataFrame) -> pd.DataFrame:
-    """Median-impute, then centre and scale each column (a constant column becomes 0)."""
-    filled = matrix.fillna(matrix.median()).fillna(0.0)
-    spread = filled.std(ddof=0).replace(0.0, 1.0)
-    return (filled - filled.mean()) / spread
+def score(fitted: FittedAnomaly, frame: pd.DataFrame) -> np.ndarray:
+    """Anomaly score s(x) in (0, 1] of each row."""
+    values = standardised(fitted, frame).to_numpy()
+    with threadpool_limits(limits=1):
+        return np.clip(-fitted.forest.score_samples(values), 0.0, 1.0)
 
 
 def phrase(name: str, phrases: dict[str, str]) -> str:
@@ -140,50 +266,116 @@ def top_features(standardised: pd.DataFrame, count: int, phrases: dict[str, str]
     return texts
 
 
+def explain(fitted: FittedAnomaly, frame: pd.DataFrame) -> list[str]:
+    config = fitted.config
+    return top_features(standardised(fitted, frame), config.top_feature_count, config.phrases)
+
+
+def flagged_count(config: AnomalyConfig, rows: int) -> int:
+    return math.ceil(config.anomalous_share * rows) if config.anomalous_share > 0 else 0
+
+
 def score_customer_weeks(frame: pd.DataFrame, config: AnomalyConfig) -> AnomalyResult:
-    """See _score_customer_weeks. Runs on one thread (threadpoolctl and n_jobs=1): the same
-    data and seed give the same scores, and dbt's own threads keep their cores."""
-    with threadpool_limits(limits=1):
-        return _score_customer_weeks(frame, config)
-
-
-def _score_customer_weeks(frame: pd.DataFrame, config: AnomalyConfig) -> AnomalyResult:
-    # the forest's subsamples depend on row order: sort by key so that the same rows read in
-    # any order (a warehouse scan has none) give the same scores
+    """Fit on a training sample of `frame`, score every row, rank and explain, in memory.
+    Rank 1 = most anomalous; equal scores are ordered by key, so ranks are reproducible."""
     frame = frame.sort_values(config.key_column, kind="stable").reset_index(drop=True)
-    usable = common.usable_features(frame, config.features, [])
-    matrix = feature_matrix(frame, usable.numeric, config)
-    standardised = standardise(matrix)
-    forest = IsolationForest(
-        n_estimators=config.n_estimators,
-        max_samples=min(config.max_samples, len(frame)),
-        random_state=config.random_state,
-        n_jobs=1,
-    )
-    values = standardised.to_numpy()
-    forest.fit(values)
-    anomaly_score = np.clip(-forest.score_samples(values), 0.0, 1.0)
-    # rank 1 = most anomalous; equal scores ordered by key, so ranks are reproducible
+    fitted = fit(training_sample(frame, config), config)
+    anomaly_score = score(fitted, frame)
     order = np.lexsort((frame[config.key_column].astype(str).to_numpy(), -anomaly_score))
     rank = np.empty(len(frame), dtype=np.int64)
     rank[order] = np.arange(1, len(frame) + 1)
-    flagged = math.ceil(config.anomalous_share * len(frame)) if config.anomalous_share > 0 else 0
-    scores = frame[[c for c in frame.columns if c not in usable.numeric]].copy()
+    scores = frame[[c for c in frame.columns if c not in fitted.features]].copy()
     scores["anomaly_score"] = anomaly_score
     scores["anomaly_rank"] = rank
-    scores["is_anomalous"] = rank <= flagged
-    scores["top_features"] = top_features(standardised, config.top_feature_count, config.phrases)
-    parameters = {
-        "features": usable.numeric,
-        "peer_features": config.peer_features,
-        "anomalous_share": config.anomalous_share,
-        "n_estimators": config.n_estimators,
-        "max_samples": config.max_samples,
-        "random_state": config.random_state,
-    }
-    version = common.model_version(
-        [log_scaled, peer_relative, feature_matrix, standardise, _score_customer_weeks],
-        parameters,
-        frame[[config.key_column, *usable.numeric]],
+    scores["is_anomalous"] = rank <= flagged_count(config, len(frame))
+    scores["top_features"] = pd.Series(pd.NA, index=frame.index, dtype="object")
+    flagged = scores["is_anomalous"].to_numpy()
+    if flagged.any():
+        scores.loc[flagged, "top_features"] = explain(fitted, frame.loc[flagged])
+    return AnomalyResult(scores, fitted.version, fitted.columns, fitted.dropped)
+
+
+# --- the same against a DuckDB relation, in batches (the dbt model) ------------------------
+
+
+def _select_list(relation, config: AnomalyConfig, carried: list[str]) -> list[str]:
+    """Carried columns as they are, features as double (a DECIMAL reaches pandas as Python
+    objects, slow to convert); features the relation lacks are left out (dropped later)."""
+    present = set(relation.columns)
+    features = [name for name in config.features if name in present]
+    carried = [name for name in carried if name in present and name not in features]
+    return [f'"{name}"' for name in carried] + [
+        f'cast("{name}" as double) as "{name}"' for name in features
+    ]
+
+
+def score_relation(relation, con, config: AnomalyConfig, carried: list[str], name: str):
+    """Score every row of a DuckDB `relation` on connection `con` without loading it whole:
+    fit on a training sample chosen in SQL (smallest seeded hash of the key; all rows when
+    there are fewer than training_rows), score in batches of batch_rows read as Arrow into
+    a temporary table, then rank in SQL and explain the anomalous rows. Returns a relation
+    with the carried columns, anomaly_score, anomaly_rank, is_anomalous, top_features, and
+    the fitted model (its version and features)."""
+    key = config.key_column
+    query = (
+        f"select {', '.join(_select_list(relation, config, carried))} from ({relation.sql_query()})"
     )
-    return AnomalyResult(scores, version, list(matrix.columns), usable.dropped)
+    sample = (
+        con.sql(
+            f"select * from ({query}) order by hash({key} || '|{config.random_state}'), {key}"
+            f" limit {config.training_rows}"
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    fitted = fit(training_sample(sample, config), config)
+    scores_table, explained_table = f"__{name}_scores", f"__{name}_explained"
+    con.execute(
+        f"create or replace temp table {scores_table} ({key} varchar, anomaly_score double)"
+    )
+    reader = con.cursor().sql(query).to_arrow_reader(config.batch_rows)
+    for batch in reader:
+        frame = batch.to_pandas()
+        if frame.empty:
+            continue
+        part = pa.table({key: frame[key].astype(str), "anomaly_score": score(fitted, frame)})
+        con.register("__anomaly_part", part)
+        con.execute(f"insert into {scores_table} select * from __anomaly_part")
+        con.unregister("__anomaly_part")
+    ((rows,),) = con.execute(f"select count(*) from {scores_table}").fetchall()
+    limit = flagged_count(config, rows)
+    ranked = (
+        f"select {key}, anomaly_score,"
+        f" row_number() over (order by anomaly_score desc, {key}) as anomaly_rank"
+        f" from {scores_table}"
+    )
+    flagged = (
+        con.sql(
+            f"select features.* from ({query}) as features inner join ({ranked}) as ranked"
+            f" using ({key}) where ranked.anomaly_rank <= {limit}"
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    explained = pa.table(
+        {
+            key: flagged[key].astype(str),
+            "top_features": pa.array(explain(fitted, flagged), pa.string()),
+        }
+        if len(flagged)
+        else {key: pa.array([], pa.string()), "top_features": pa.array([], pa.string())}
+    )
+    con.register("__anomaly_explained", explained)
+    con.execute(
+        f"create or replace temp table {explained_table} as select * from __anomaly_explained"
+    )
+    con.unregister("__anomaly_explained")
+    kept = ", ".join(f'weeks."{name}"' for name in carried if name in relation.columns)
+    result = con.sql(
+        f"select {kept}, ranked.anomaly_score, ranked.anomaly_rank,"
+        f" ranked.anomaly_rank <= {limit} as is_anomalous, explained.top_features"
+        f" from ({relation.sql_query()}) as weeks"
+        f" inner join ({ranked}) as ranked on weeks.{key} = ranked.{key}"
+        f" left join {explained_table} as explained on weeks.{key} = explained.{key}"
+    )
+    return result, fitted

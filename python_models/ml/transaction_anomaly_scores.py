@@ -1,37 +1,23 @@
-"""Anomaly score of every customer-week (logic: bankmine.aml.anomaly)."""
+"""Anomaly score of every customer-week (logic: bankmine.aml.anomaly). Fitted on a sample
+and scored in batches inside DuckDB, so the customer-weeks never sit in pandas whole."""
 
 import bankmine
 
 # see bankmine.model_imports: dbt-duckdb runs Python models on parallel threads
 with bankmine.model_imports():
-    import pyarrow as pa
-
     from bankmine.aml import anomaly
+
+CARRIED = ["customer_week_key", "customer_id", "week_start_date", "rfm_segment"]
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     config = anomaly.AnomalyConfig.from_meta(dbt.config.get("meta"))
-    columns = {config.key_column, "customer_id", "week_start_date", config.segment_column}
-    relation = dbt.ref("int_aml_customer_weeks")
-    present = [name for name in sorted(columns | set(config.features)) if name in relation.columns]
-    weeks = relation.select(*present).to_arrow_table().to_pandas()
-    result = anomaly.score_customer_weeks(weeks, config)
-    scores = result.scores
-    scores["model_name"] = "transaction_anomaly"
-    scores["model_version"] = result.version
-    schema = pa.schema(
-        [
-            ("customer_week_key", pa.string()),
-            ("customer_id", pa.string()),
-            ("week_start_date", pa.date32()),
-            ("rfm_segment", pa.string()),
-            ("anomaly_score", pa.float64()),
-            ("anomaly_rank", pa.int64()),
-            ("is_anomalous", pa.bool_()),
-            ("top_features", pa.string()),
-            ("model_name", pa.string()),
-            ("model_version", pa.string()),
-        ]
+    scores, fitted = anomaly.score_relation(
+        dbt.ref("int_aml_customer_weeks"), session, config, CARRIED, "transaction_anomaly"
     )
-    return pa.Table.from_pandas(scores[schema.names], schema=schema, preserve_index=False)
+    return scores.select(
+        "customer_week_key, customer_id, week_start_date, rfm_segment, anomaly_score,"
+        " anomaly_rank, cast(is_anomalous as boolean) as is_anomalous, top_features,"
+        f" 'transaction_anomaly' as model_name, '{fitted.version}' as model_version"
+    )
