@@ -80,11 +80,11 @@ def bank(tmp_path_factory) -> dict:
     return {"work": work, "raw": raw, "truth": truth, "db": db}
 
 
-@pytest.fixture(scope="module")
-def evaluation(bank) -> dict:
-    con = duckdb.connect(str(bank["db"]), read_only=True)
+def evaluate(db: Path, truth: Path) -> dict:
+    """The evaluation of the module docstring on a built bank (also run by hand on the demo
+    bank for the README figures)."""
+    con = duckdb.connect(str(db), read_only=True)
     try:
-        truth = bank["truth"]
         con.execute(f"""
             create temp table case_windows as
             select
@@ -134,16 +134,30 @@ def evaluation(bank) -> dict:
             "select count(*) from staging.stg_core_banking__customers"
         ).fetchone()
         (mart_alerts,) = con.execute("select count(*) from marts.fct_aml_alerts").fetchone()
+        by_rule = {
+            rule: (count, round(matched / count, 3))
+            for rule, count, matched in con.execute("""
+                select rule_id, count(*),
+                    count(*) filter (where alert_id in (select alert_id from matches))
+                from intermediate.int_aml_alerts group by rule_id order by rule_id
+            """).fetchall()
+        }
     finally:
         con.close()
-    result = {
+    return {
         "customer_recall": customer_recall,
         "transaction_recall": transaction_recall,
         "alerts": alerts,
         "mart_alerts": mart_alerts,
         "precision": true_alerts / alerts if alerts else 0.0,
         "alerts_per_1000_customers": 1000 * alerts / customers,
+        "alerts_and_precision_by_rule": by_rule,
     }
+
+
+@pytest.fixture(scope="module")
+def evaluation(bank) -> dict:
+    result = evaluate(bank["db"], bank["truth"])
     print(f"\nAML evaluation ({CUSTOMERS} customers, {MONTHS} months, seed {SEED}): {result}")
     return result
 
@@ -221,8 +235,23 @@ def test_second_run_adds_alerts_and_keeps_the_earlier_ones(two_runs):
     assert len(kept) >= len(first) // 2, "an incremental run should not rewrite old alerts"
 
 
-def test_incremental_alerts_equal_a_full_rebuild(two_runs):
-    def content(alerts: dict) -> dict:
-        return {aid: row[1:] for aid, row in alerts.items()}
+def content(alerts: dict, model_alerts: bool) -> dict:
+    """Alerts without loaded_at: those of the rules, or those of the anomaly score."""
+    return {
+        aid: row[1:] for aid, row in alerts.items() if (row[2] == "anomaly_score") == model_alerts
+    }
 
-    assert content(two_runs["second"]) == content(two_runs["full"])
+
+def test_incremental_alerts_equal_a_full_rebuild(two_runs):
+    assert content(two_runs["second"], False) == content(two_runs["full"], False)
+
+
+def test_anomaly_alerts_of_daily_runs_mostly_match_a_full_rebuild(two_runs):
+    """The anomaly forest is refitted on every build, so its alerts depend on the history
+    the build saw (documented in int_aml_anomaly_alerts): not equal, but mostly the same
+    customer-weeks, with scores a few points apart."""
+    second, full = content(two_runs["second"], True), content(two_runs["full"], True)
+    both = set(second) & set(full)
+    print(f"\nanomaly alerts: daily runs {len(second)}, full rebuild {len(full)}, both {len(both)}")
+    assert full and len(both) >= 0.5 * len(set(second) | set(full))
+    assert all(abs(second[aid][5] - full[aid][5]) <= 5 for aid in both)

@@ -187,3 +187,27 @@ def test_offer_model_beats_chance_out_of_time(demo_bank):
     # campaigns differ more from each other than customers within one: the type-level
     # truth itself reaches only about 0.65 on the held-out campaigns
     assert auc > 0.53
+
+
+def test_behavioural_score_ranks_above_chance_and_below_the_loan_model(demo_bank):
+    """The behavioural score sees behaviour only (no application), so it should rank the
+    held-out loans better than chance and, with the same loans, not better than the loan
+    model plus a margin; its customer rows are never training rows."""
+    metrics = query(
+        demo_bank,
+        "select model_name, auc, validation_events from ml.ml_model_metrics "
+        "where model_name in ('credit_risk', 'behavioural_credit')",
+    )
+    auc = dict(zip(metrics["model_name"], metrics["auc"], strict=True))
+    print(
+        f"\nbehavioural credit: out-of-time AUC {auc['behavioural_credit']:.3f} "
+        f"(loan model {auc['credit_risk']:.3f})"
+    )
+    assert auc["behavioural_credit"] > 0.53
+    assert auc["behavioural_credit"] <= auc["credit_risk"] + 0.05
+    leaked = query(
+        demo_bank,
+        "select count(*) as n from ml.behavioural_credit_scores "
+        "where row_kind = 'customer_as_of' and (is_training_row or is_validation_row)",
+    )
+    assert int(leaked["n"].iloc[0]) == 0

@@ -1,5 +1,5 @@
 """One row per model: validation figures re-measured from the predictions each model stored
-(logic: bankmine.ml.monitoring). Credit and churn: out-of-time AUC, Gini, KS, Brier score,
+(logic: bankmine.ml.monitoring). Credit (loan and behavioural) and churn: out-of-time AUC, Gini, KS, Brier score,
 calibration error and top-decile lift on the validation rows; next-best offer: the same on its
 held-out campaign contacts; segments: k, silhouette and stability; KPI forecasts (bank level, one row per KPI): backtest MASE and MAPE against the
 naive baseline."""
@@ -32,6 +32,21 @@ def model(dbt, session):
     labels = (
         dbt.ref("int_loan_origination_features")
         .select("loan_id", "defaulted_within_12m")
+        .to_arrow_table()
+        .to_pandas()
+    )
+    behavioural = (
+        dbt.ref("behavioural_credit_scores")
+        .filter("row_kind = 'loan_origination'")
+        .select(
+            "row_key",
+            "probability_of_default",
+            "is_training_row",
+            "is_validation_row",
+            "model_version",
+            "champion",
+            "validation_method",
+        )
         .to_arrow_table()
         .to_pandas()
     )
@@ -98,6 +113,12 @@ def model(dbt, session):
         monitoring.classifier_metrics(
             "credit_risk",
             credit.merge(labels, on="loan_id"),
+            "probability_of_default",
+            "defaulted_within_12m",
+        ),
+        monitoring.classifier_metrics(
+            "behavioural_credit",
+            behavioural.merge(labels.rename(columns={"loan_id": "row_key"}), on="row_key"),
             "probability_of_default",
             "defaulted_within_12m",
         ),

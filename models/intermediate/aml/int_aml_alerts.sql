@@ -1,4 +1,4 @@
-{#- Alerts of every AML rule model, one row per alert, with the natural customer id (kept out of marts). -#}
+{#- Alerts of every AML rule model (and of the anomaly score), one row per alert, with the natural customer id (kept out of marts). -#}
 with
 
 {%- set rule_models = [
@@ -8,6 +8,7 @@ with
     'int_aml_cross_border_burst_alerts',
     'int_aml_dormant_reactivation_alerts',
     'int_aml_card_burst_alerts',
+    'int_aml_anomaly_alerts',
 ] %}
 
 {% for rule_model in rule_models %}

@@ -88,28 +88,15 @@ churn as (
 
 ),
 
-loans_scored as (
+customer_credit as (
 
     select
         customer_id,
         probability_of_default,
         credit_score,
-        risk_grade
-    from {{ ref('int_loans_scored') }}
-    where is_open and probability_of_default is not null
-
-),
-
-customer_credit as (
-
-    {#- a customer's credit standing is that of their riskiest open loan -#}
-    select
-        loans_scored.customer_id,
-        max(loans_scored.probability_of_default) as probability_of_default,
-        min(loans_scored.credit_score) as credit_score,
-        max(loans_scored.risk_grade) as risk_grade
-    from loans_scored
-    group by loans_scored.customer_id
+        risk_grade,
+        credit_score_source
+    from {{ ref('int_customer_credit') }}
 
 ),
 
@@ -179,6 +166,7 @@ customers as (
         churn.churn_probability,
         customer_credit.probability_of_default,
         customer_credit.credit_score,
+        customer_credit.credit_score_source,
         features.has_current_account,
         features.has_savings_account,
         features.has_term_deposit,
