@@ -50,6 +50,32 @@ def test_out_of_time_split_says_when_there_is_nothing_to_learn():
         common.out_of_time_split(periods, pd.Series([0, 0, 0, 0]))
 
 
+def events_late_book(training_events: int):
+    """8 monthly cohorts of 50; 9 events in the last cohort, `training_events` early on."""
+    rng = np.random.default_rng(0)
+    periods = pd.Series(np.repeat(np.arange(8), 50))
+    labels = np.zeros(400, dtype=int)
+    labels[np.arange(355, 400, 5)] = 1
+    labels[np.arange(training_events) * 50 + 5] = 1
+    frame = pd.DataFrame({"x": rng.normal(size=400) + labels})
+    return frame, pd.Series(labels), periods
+
+
+def test_a_book_with_one_event_before_validation_is_not_enough_to_calibrate():
+    # found on a 1,500-customer bank: the calibration's stratified folds need an event each
+    frame, labels, periods = events_late_book(1)
+    with pytest.raises(common.NotEnoughData, match="cannot calibrate"):
+        common.train_champion(
+            frame, labels, periods, common.FeatureSet(["x"], []), credit.candidates()
+        )
+    frame, labels, periods = events_late_book(2)
+    trained = common.train_champion(
+        frame, labels, periods, common.FeatureSet(["x"], []), credit.candidates()
+    )
+    assert trained.metrics["validation_method"] == "time_ordered_cv"
+    assert 0 <= trained.metrics["auc"] <= 1
+
+
 def test_metrics_on_a_known_ranking():
     labels = np.array([0, 0, 0, 1, 1])
     perfect = np.array([0.1, 0.2, 0.3, 0.8, 0.9])

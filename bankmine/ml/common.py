@@ -284,11 +284,20 @@ def train_champion(
     aucs = {name: binary_metrics(y, p)["auc"] for name, (y, p) in evaluations.items()}
     champion = max(sorted(aucs), key=lambda name: aucs[name])
 
-    # calibrated champion fitted on the training cohorts, judged on the held-out ones
+    # calibrated champion fitted on the training cohorts, judged on the held-out ones; the
+    # calibration folds are stratified, so each needs an event: up to 3 folds, and a
+    # book with fewer than 2 events (or non-events) before the validation periods cannot
+    # be calibrated at all
+    minority = int(labels.iloc[split.train].value_counts().reindex([0, 1], fill_value=0).min())
+    if minority < 2:
+        raise NotEnoughData(
+            f"{minority} event(s) of the rarer class before the validation periods: "
+            "cannot calibrate a model"
+        )
     calibrated = CalibratedClassifierCV(
         Pipeline([("prepare", preprocessor(features)), ("model", clone(candidates[champion]))]),
         method="sigmoid",
-        cv=3,
+        cv=min(3, minority),
     )
     calibrated.fit(train_frame.iloc[split.train], labels.iloc[split.train])
     valid_labels = labels.iloc[split.validation].to_numpy()

@@ -1,0 +1,1 @@
+"""The bankmine dashboard (Streamlit): reads the BI serving copy only, read-only."""
