@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
@@ -157,3 +158,23 @@ def unscored(loans: pd.DataFrame, reason: str) -> CreditResult:
         }
     )
     return CreditResult(scores, {}, "none", "untrained", common.FeatureSet([], []))
+
+
+SCORE_FIELDS = [
+    ("probability_of_default", pa.float64()),
+    ("credit_score", pa.int32()),
+    ("reason_codes", pa.string()),
+    ("is_training_row", pa.bool_()),
+    ("is_validation_row", pa.bool_()),
+    ("champion", pa.string()),
+    ("validation_method", pa.string()),
+    ("model_name", pa.string()),
+    ("model_version", pa.string()),
+]
+
+
+def score_table(scores: pd.DataFrame, key_fields: list, model_name: str, version: str) -> pa.Table:
+    """The scores as the dbt model returns them: its key columns, then SCORE_FIELDS."""
+    scores = scores.assign(model_name=model_name, model_version=version)
+    schema = pa.schema([*key_fields, *SCORE_FIELDS])
+    return pa.Table.from_pandas(scores[schema.names], schema=schema, preserve_index=False)

@@ -31,22 +31,5 @@ def model(dbt, session):
     scores = result.scores.merge(
         rows[["loan_id", "row_key", "row_kind", "customer_id"]], on="loan_id", validate="1:1"
     )
-    scores["model_name"] = "behavioural_credit"
-    scores["model_version"] = result.version
-    schema = pa.schema(
-        [
-            ("row_key", pa.string()),
-            ("row_kind", pa.string()),
-            ("customer_id", pa.string()),
-            ("probability_of_default", pa.float64()),
-            ("credit_score", pa.int32()),
-            ("reason_codes", pa.string()),
-            ("is_training_row", pa.bool_()),
-            ("is_validation_row", pa.bool_()),
-            ("champion", pa.string()),
-            ("validation_method", pa.string()),
-            ("model_name", pa.string()),
-            ("model_version", pa.string()),
-        ]
-    )
-    return pa.Table.from_pandas(scores[schema.names], schema=schema, preserve_index=False)
+    keys = [("row_key", pa.string()), ("row_kind", pa.string()), ("customer_id", pa.string())]
+    return credit.score_table(scores, keys, "behavioural_credit", result.version)

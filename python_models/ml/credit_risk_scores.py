@@ -29,21 +29,6 @@ def model(dbt, session):
         )
     except common.NotEnoughData as reason:
         result = credit.unscored(loans, str(reason))
-    scores = result.scores
-    scores["model_name"] = "credit_risk"
-    scores["model_version"] = result.version
-    schema = pa.schema(
-        [
-            ("loan_id", pa.string()),
-            ("probability_of_default", pa.float64()),
-            ("credit_score", pa.int32()),
-            ("reason_codes", pa.string()),
-            ("is_training_row", pa.bool_()),
-            ("is_validation_row", pa.bool_()),
-            ("champion", pa.string()),
-            ("validation_method", pa.string()),
-            ("model_name", pa.string()),
-            ("model_version", pa.string()),
-        ]
+    return credit.score_table(
+        result.scores, [("loan_id", pa.string())], "credit_risk", result.version
     )
-    return pa.Table.from_pandas(scores[schema.names], schema=schema, preserve_index=False)

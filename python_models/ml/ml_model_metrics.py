@@ -10,90 +10,46 @@ import bankmine
 with bankmine.model_imports():
     import pyarrow as pa
 
-    from bankmine.ml import monitoring
+    from bankmine.ml import common, monitoring
+
+
+# what every scoring model stores beside its key and probability
+PREDICTION_COLUMNS = ["is_validation_row", "model_version", "champion", "validation_method"]
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    credit = (
-        dbt.ref("credit_risk_scores")
-        .select(
-            "loan_id",
-            "probability_of_default",
-            "is_training_row",
-            "is_validation_row",
-            "model_version",
-            "champion",
-            "validation_method",
-        )
-        .to_arrow_table()
-        .to_pandas()
+
+    # dbt reads each dbt.ref(...) from the code: the names must be literals here
+    def read(relation, columns: list[str], where: str | None = None):
+        return common.read_columns(relation.filter(where) if where else relation, columns)
+
+    credit = read(
+        dbt.ref("credit_risk_scores"),
+        ["loan_id", "probability_of_default", "is_training_row", *PREDICTION_COLUMNS],
     )
-    labels = (
-        dbt.ref("int_loan_origination_features")
-        .select("loan_id", "defaulted_within_12m")
-        .to_arrow_table()
-        .to_pandas()
+    labels = read(dbt.ref("int_loan_origination_features"), ["loan_id", "defaulted_within_12m"])
+    behavioural = read(
+        dbt.ref("behavioural_credit_scores"),
+        ["row_key", "probability_of_default", "is_training_row", *PREDICTION_COLUMNS],
+        "row_kind = 'loan_origination'",
     )
-    behavioural = (
-        dbt.ref("behavioural_credit_scores")
-        .filter("row_kind = 'loan_origination'")
-        .select(
-            "row_key",
-            "probability_of_default",
-            "is_training_row",
-            "is_validation_row",
-            "model_version",
-            "champion",
-            "validation_method",
-        )
-        .to_arrow_table()
-        .to_pandas()
+    churn = read(
+        dbt.ref("churn_probabilities"),
+        ["customer_snapshot_key", "churn_probability", *PREDICTION_COLUMNS],
     )
-    churn = (
-        dbt.ref("churn_probabilities")
-        .select(
-            "customer_snapshot_key",
-            "churn_probability",
-            "is_validation_row",
-            "model_version",
-            "champion",
-            "validation_method",
-        )
-        .to_arrow_table()
-        .to_pandas()
+    outcomes = read(dbt.ref("int_churn_snapshots"), ["customer_snapshot_key", "churned_next_90d"])
+    profiles = read(
+        dbt.ref("customer_segment_profiles"),
+        ["k", "silhouette", "stability", "n_sampled", "model_version"],
     )
-    outcomes = (
-        dbt.ref("int_churn_snapshots")
-        .select("customer_snapshot_key", "churned_next_90d")
-        .to_arrow_table()
-        .to_pandas()
+    offers = read(
+        dbt.ref("offer_propensities"), ["offer_key", "offer_probability", *PREDICTION_COLUMNS]
     )
-    profiles = (
-        dbt.ref("customer_segment_profiles")
-        .select("k", "silhouette", "stability", "n_sampled", "model_version")
-        .to_arrow_table()
-        .to_pandas()
-    )
-    offers = (
-        dbt.ref("offer_propensities")
-        .select(
-            "offer_key",
-            "offer_probability",
-            "is_validation_row",
-            "model_version",
-            "champion",
-            "validation_method",
-        )
-        .to_arrow_table()
-        .to_pandas()
-    )
-    offer_labels = (
-        dbt.ref("int_offer_features").select("offer_key", "converted").to_arrow_table().to_pandas()
-    )
-    backtest = (
-        dbt.ref("kpi_forecast_backtest")
-        .select(
+    offer_labels = read(dbt.ref("int_offer_features"), ["offer_key", "converted"])
+    backtest = read(
+        dbt.ref("kpi_forecast_backtest"),
+        [
             "scope_id",
             "kpi_name",
             "method",
@@ -105,9 +61,7 @@ def model(dbt, session):
             "baseline_mape",
             "beats_baseline",
             "note",
-        )
-        .to_arrow_table()
-        .to_pandas()
+        ],
     )
     rows = [
         monitoring.classifier_metrics(
