@@ -78,6 +78,11 @@ def run_phase(command: list[str], env: dict[str, str]) -> tuple[float, float, in
     return wall, peak / 1024, process.returncode
 
 
+# SQL models that score with a fitted model (compared with the Python model that fits and
+# scores: python:customer_segments against sql:customer_segments_in_sql)
+SCORED_IN_SQL = {"customer_segments_in_sql"}
+
+
 def node_group(result: dict) -> str:
     """Bench phase of one dbt node: its layer, each Python model alone, tests together."""
     unique_id = result["unique_id"]
@@ -97,6 +102,8 @@ def node_group(result: dict) -> str:
             return group
     if result.get("language") == "python":
         return f"python:{name}"
+    if name in SCORED_IN_SQL:
+        return f"sql:{name}"
     if name.startswith(("fct_", "dim_")) or name == "customers_identified":
         return "dbt_marts"
     return "dbt_ml_sql"

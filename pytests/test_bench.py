@@ -22,6 +22,10 @@ def test_node_groups_follow_the_layers():
     assert group({"unique_id": "unit_test.bankmine.fct_loans.t"}) == "dbt_tests"
     python = {"unique_id": "model.bankmine.churn_probabilities", "language": "python"}
     assert group(python) == "python:churn_probabilities"
+    assert group({"unique_id": "model.bankmine.customer_segments_in_sql"}) == (
+        "sql:customer_segments_in_sql"
+    )
+    assert group({"unique_id": "model.bankmine.ml_model_inventory"}) == "dbt_ml_sql"
 
 
 def test_breakdown_sums_node_times_per_phase(tmp_path):

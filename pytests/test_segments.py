@@ -24,6 +24,7 @@ from bankmine.ml.segments import (
     ASSIGNMENT_SCHEMA,
     UNNAMED_SEGMENT,
     SegmentConfig,
+    centroid_table,
     check_profiles_match,
     name_segments,
     segment_customers,
@@ -163,6 +164,40 @@ def test_missing_values_get_the_median_and_the_imputation_is_recorded():
     recorded = json.loads(result.profiles.column("imputation")[0].as_py())
     assert recorded["digital_share"]["imputed_count"] == 3
     assert result.assignments.column("segment_id").null_count == 0
+
+
+def test_the_centroid_table_reassigns_every_customer_as_the_fit_did():
+    """What customer_segments_in_sql does, in numpy from the stored parameters only: the
+    same segment and distance (to 1e-9) for every customer, missing values included."""
+    frame, _ = blobs()
+    frame.loc[[0, 5, 70], "digital_share"] = np.nan
+    result = segment_customers(frame, config(), CATCH_ALL)
+    table = centroid_table(result, config()).to_pandas()
+    scaling = table.drop_duplicates("feature").set_index("feature")
+    z = {}
+    for feature, row in scaling.iterrows():
+        values = frame[feature].fillna(row["impute_value"]).to_numpy(dtype=float)
+        if row["is_log_scaled"]:
+            values = np.log1p(np.clip(values, 0.0, None))
+        z[feature] = (values - row["feature_mean"]) / row["feature_std"]
+    distances = []
+    for segment_id, centroid in table.groupby("segment_id"):
+        squares = sum(
+            (z[feature] - value) ** 2
+            for feature, value in zip(centroid["feature"], centroid["centroid_z"], strict=True)
+        )
+        distances.append(np.sqrt(squares))
+    distances = np.column_stack(distances)
+    stored = (
+        result.assignments.to_pandas()
+        .set_index("customer_id")
+        .loc[frame["customer_id"].astype(str)]
+    )
+    np.testing.assert_array_equal(distances.argmin(axis=1) + 1, stored["segment_id"])
+    np.testing.assert_allclose(
+        distances.min(axis=1), stored["distance_to_centroid"], rtol=0, atol=1e-9
+    )
+    assert set(table["model_version"]) == {result.model_version}
 
 
 def test_no_usable_feature_is_an_error_but_tiny_and_empty_inputs_are_not():

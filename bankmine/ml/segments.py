@@ -127,6 +127,47 @@ class SegmentationResult:
     n_sampled: int
     model_version: str
     centroids_z: np.ndarray = field(repr=False)
+    feature_mean: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    feature_std: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    segment_names: list[str] = field(default_factory=list)
+
+
+CENTROID_SCHEMA = pa.schema(
+    [
+        pa.field("segment_id", pa.int32(), nullable=False),
+        pa.field("segment_name", pa.string(), nullable=False),
+        pa.field("feature", pa.string(), nullable=False),
+        pa.field("feature_order", pa.int32(), nullable=False),
+        pa.field("is_log_scaled", pa.bool_(), nullable=False),
+        pa.field("impute_value", pa.float64()),
+        pa.field("feature_mean", pa.float64(), nullable=False),
+        pa.field("feature_std", pa.float64(), nullable=False),
+        pa.field("centroid_z", pa.float64(), nullable=False),
+        pa.field("model_version", pa.string(), nullable=False),
+    ]
+)
+
+
+def centroid_table(result: SegmentationResult, config: SegmentConfig) -> pa.Table:
+    """The fitted model as data, one row per segment and feature: how a raw value becomes
+    its z-score (median imputation, log1p when log-scaled, then mean and standard deviation)
+    and the segment centroid's z-score. With it a customer is assigned in SQL, without
+    Python: z = (transform(coalesce(value, impute_value)) - feature_mean) / feature_std,
+    nearest centroid by Euclidean distance, ties to the lower segment_id (as here)."""
+    rows = {name: [] for name in CENTROID_SCHEMA.names}
+    for segment in range(len(result.centroids_z)):
+        for position, feature in enumerate(result.features):
+            rows["segment_id"].append(segment + 1)
+            rows["segment_name"].append(result.segment_names[segment])
+            rows["feature"].append(feature)
+            rows["feature_order"].append(position + 1)
+            rows["is_log_scaled"].append(feature in config.log_scaled)
+            rows["impute_value"].append(result.imputation[feature]["median"])
+            rows["feature_mean"].append(float(result.feature_mean[position]))
+            rows["feature_std"].append(float(result.feature_std[position]))
+            rows["centroid_z"].append(float(result.centroids_z[segment, position]))
+            rows["model_version"].append(result.model_version)
+    return pa.table(rows, schema=CENTROID_SCHEMA)
 
 
 # ---------------------------------------------------------------------------
@@ -456,6 +497,9 @@ def _segment_customers(
         n_sampled=len(sample),
         model_version=version,
         centroids_z=centroids,
+        feature_mean=mean,
+        feature_std=std,
+        segment_names=list(segment_names),
     )
 
 
