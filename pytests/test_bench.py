@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 from pathlib import Path
@@ -82,3 +83,26 @@ def test_table_shows_status_and_blank_memory_for_node_rows():
     table = run_bench.markdown_table(rows)
     assert "| 20,000 | dbt_build | 10.0 | 900 | 100 | 10 | ok |" in table
     assert "| 20,000 | build:dbt_tests | 2.0 |  |  |  | node seconds |" in table
+
+
+def test_the_last_day_is_held_back_and_nothing_is_lost(tmp_path):
+    import duckdb
+
+    parts = tmp_path / "transactions"
+    parts.mkdir()
+    con = duckdb.connect()
+    for month, days in (("2026-08", 31), ("2026-09", 30)):
+        con.execute(
+            f"copy (select 't' || '{month}' || i as transaction_id, "
+            f"timestamp '{month}-01 10:00:00' + to_days(cast(i % {days} as integer)) "
+            f"as transaction_at from range(100) as r(i)) "
+            f"to '{parts}/part-{month}.parquet' (format parquet)"
+        )
+    held = tmp_path / "held.parquet"
+    rows = run_bench.hold_back_last_day(parts, held)
+    last = con.execute(f"select count(*), max(cast(transaction_at as date)) from '{held}'")
+    assert last.fetchone() == (rows, dt.date(2026, 9, 30)) and rows > 0
+    kept = con.execute(
+        f"select count(*), max(cast(transaction_at as date)) from '{parts}/*.parquet'"
+    ).fetchone()
+    assert kept == (200 - rows, dt.date(2026, 9, 29))
