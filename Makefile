@@ -61,7 +61,7 @@ publish: setup
 	$(BIN)/bankmine publish --db $(CURDIR)/warehouse/bank.duckdb --serving $(CURDIR)/warehouse/serving.duckdb
 
 pytest: setup browser
-	$(BIN)/python -m pytest pytests
+	$(BIN)/python -m pytest pytests --durations=15
 
 dbt-test: setup
 	$(BIN)/bankmine demo --customers $(TEST_CUSTOMERS) --months $(TEST_MONTHS) --seed $(SEED) --out $(TEST_DIR)/data --db $(TEST_DIR)/bank.duckdb

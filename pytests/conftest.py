@@ -1,9 +1,13 @@
-"""Shared fixtures: a minimal raw folder that satisfies the raw-data contract."""
+"""Shared fixtures: a minimal raw folder that satisfies the raw-data contract, and the
+generated bank the AML tests share."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -163,3 +167,49 @@ def project_dir() -> Path:
 def minimal_raw(tmp_path: Path) -> Path:
     """A raw folder holding a small valid Parquet file for every required table."""
     return write_minimal_raw(tmp_path / "raw")
+
+
+# --- the AML bank: generated and built once per session ---------------------------------
+
+AML_BANK = {"customers": 3000, "months": 12, "seed": 42}
+AML_SELECT = ["--select", "+fct_aml_alerts", "+fct_aml_cases", "+fct_compliance_monthly"]
+
+
+def run_dbt(*args: str, raw: Path, db: Path, work: Path) -> None:
+    """dbt with the project, raw folder and warehouse given; target and logs under work."""
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "BANKMINE_RAW": str(raw),
+        "BANKMINE_DB": str(db),
+    }
+    dbt_bin = str(Path(sys.executable).parent / "dbt")
+    paths = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    result = subprocess.run(
+        [dbt_bin, *args, *paths],
+        check=False,
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+@pytest.fixture(scope="session")
+def aml_bank(tmp_path_factory) -> dict:
+    """3,000 customers x 12 months (seed 42) with the AML marts and everything they read
+    (the anomaly score included), shared by test_aml and test_aml_anomaly."""
+    from bankmine.generator import generate
+
+    work = tmp_path_factory.mktemp("aml")
+    generate(
+        customers=AML_BANK["customers"],
+        months=AML_BANK["months"],
+        seed=AML_BANK["seed"],
+        out_dir=work / "data",
+    )
+    raw, truth, db = work / "data" / "raw", work / "data" / "truth", work / "full.duckdb"
+    run_dbt("seed", raw=raw, db=db, work=work)
+    run_dbt("run", *AML_SELECT, raw=raw, db=db, work=work)
+    return {"work": work, "raw": raw, "truth": truth, "db": db}

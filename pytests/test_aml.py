@@ -1,6 +1,7 @@
 """AML rules against the generator's hidden truth, and their incremental build.
 
-One generated bank (3,000 customers x 12 months) is built once per module. The truth files
+One generated bank (3,000 customers x 12 months) is built once per session
+(``conftest.aml_bank``, shared with the anomaly-score evaluation). The truth files
 (``truth/aml_cases.parquet``, ``truth/aml_case_transactions.parquet``) are read here only,
 never by a model.
 
@@ -18,19 +19,15 @@ Definitions used by the evaluation:
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-
-from bankmine.generator import generate
+from conftest import AML_BANK, AML_SELECT, run_dbt
 
 ROOT = Path(__file__).resolve().parents[1]
-CUSTOMERS, MONTHS, SEED = 3000, 12, 42
+CUSTOMERS, MONTHS, SEED = AML_BANK["customers"], AML_BANK["months"], AML_BANK["seed"]
 TYPOLOGIES = [
     "structuring",
     "rapid_pass_through",
@@ -39,22 +36,11 @@ TYPOLOGIES = [
     "card_fraud_burst",
 ]
 MIN_RECALL, MIN_PRECISION, MAX_ALERTS_PER_1000 = 0.9, 0.3, 40.0
-SELECT = ["--select", "+fct_aml_alerts", "+fct_aml_cases", "+fct_compliance_monthly"]
+SELECT = AML_SELECT
 
 
 def dbt(*args: str, raw: Path, db: Path, work: Path) -> None:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(ROOT),
-        "BANKMINE_RAW": str(raw),
-        "BANKMINE_DB": str(db),
-    }
-    dbt_bin = str(Path(sys.executable).parent / "dbt")
-    paths = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    result = subprocess.run(
-        [dbt_bin, *args, *paths], check=False, cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    run_dbt(*args, raw=raw, db=db, work=work)
 
 
 def build(raw: Path, db: Path, work: Path) -> None:
@@ -71,13 +57,9 @@ def query(db: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def bank(tmp_path_factory) -> dict:
-    work = tmp_path_factory.mktemp("aml")
-    generate(customers=CUSTOMERS, months=MONTHS, seed=SEED, out_dir=work / "data")
-    raw, truth = work / "data" / "raw", work / "data" / "truth"
-    db = work / "full.duckdb"
-    build(raw, db, work)
-    return {"work": work, "raw": raw, "truth": truth, "db": db}
+def bank(aml_bank) -> dict:
+    """The session's AML bank (conftest.aml_bank: 3,000 customers x 12 months, seed 42)."""
+    return aml_bank
 
 
 def evaluate(db: Path, truth: Path) -> dict:

@@ -13,21 +13,18 @@ Definitions used by the evaluation (3,000 customers x 12 months, seed 42):
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import AML_BANK
 
 from bankmine.aml import anomaly
-from bankmine.generator import generate
 
 ROOT = Path(__file__).resolve().parents[1]
-CUSTOMERS, MONTHS, SEED = 3000, 12, 42
+CUSTOMERS, MONTHS, SEED = AML_BANK["customers"], AML_BANK["months"], AML_BANK["seed"]
 TYPOLOGIES = [
     "structuring",
     "rapid_pass_through",
@@ -169,28 +166,11 @@ def test_baseline_ratios_are_logged_around_one():
 # --- evaluation against the generator's truth ---------------------------------------------
 
 
-def dbt(*args: str, raw: Path, db: Path, work: Path) -> None:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(ROOT),
-        "BANKMINE_RAW": str(raw),
-        "BANKMINE_DB": str(db),
-    }
-    dbt_bin = str(Path(sys.executable).parent / "dbt")
-    paths = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    result = subprocess.run(
-        [dbt_bin, *args, *paths], check=False, cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
-
-
 @pytest.fixture(scope="module")
-def evaluation(tmp_path_factory) -> dict:
-    work = tmp_path_factory.mktemp("aml_anomaly")
-    generate(customers=CUSTOMERS, months=MONTHS, seed=SEED, out_dir=work / "data")
-    raw, truth, db = work / "data" / "raw", work / "data" / "truth", work / "bank.duckdb"
-    dbt("seed", raw=raw, db=db, work=work)
-    dbt("run", "--select", "+transaction_anomaly_scores", raw=raw, db=db, work=work)
+def evaluation(aml_bank) -> dict:
+    """On the session's AML bank (conftest.aml_bank: 3,000 x 12, seed 42, built with the
+    AML marts, whose parents include transaction_anomaly_scores)."""
+    truth, db = aml_bank["truth"], aml_bank["db"]
     con = duckdb.connect(str(db), read_only=True)
     try:
         con.execute(f"""
