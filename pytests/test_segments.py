@@ -7,9 +7,6 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -18,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
+from conftest import run_dbt
 from sklearn.metrics import adjusted_rand_score
 
 from bankmine.ml.segments import (
@@ -365,46 +363,29 @@ def test_bad_configuration_is_refused():
 
 
 @pytest.fixture(scope="module")
-def segmented_bank(tmp_path_factory) -> Path:
-    """A generated bank built through the dbt models up to customer_segment_profiles."""
-    from bankmine.generator import generate
-
-    work = tmp_path_factory.mktemp("segments")
-    generate(customers=3000, months=12, seed=42, out_dir=work / "data", progress=False)
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(ROOT),
-        "BANKMINE_RAW": str(work / "data" / "raw"),
-        "BANKMINE_DB": str(work / "bank.duckdb"),
-    }
-    dbt_bin = str(Path(sys.executable).parent / "dbt")
-    command = [
-        dbt_bin,
-        "build",
+def segmented_bank(aml_bank) -> dict:
+    """The session's generated bank (conftest.aml_bank: 3,000 customers x 12 months, seed 42,
+    already built up to the customer features) with the segment models built on top."""
+    run_dbt(
+        "run",
         "--select",
-        "+customer_segment_profiles",
-        "--resource-type",
-        "seed",
-        "--resource-type",
-        "model",
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-    ]
-    result = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-4000:]
-    return work
+        "customer_segments",
+        "customer_segment_profiles",
+        raw=aml_bank["raw"],
+        db=aml_bank["db"],
+        work=aml_bank["work"],
+    )
+    return {"db": aml_bank["db"], "truth": aml_bank["truth"]}
 
 
 def test_segments_recover_the_hidden_customer_types(segmented_bank):
-    con = duckdb.connect(str(segmented_bank / "bank.duckdb"), read_only=True)
+    con = duckdb.connect(str(segmented_bank["db"]), read_only=True)
     segments = con.sql("select * from ml.customer_segments").df()
     profiles = con.sql("select * from ml.customer_segment_profiles").df()
     n_features = con.execute("select count(*) from intermediate.int_customer_features").fetchone()[
         0
     ]
-    truth = pd.read_parquet(segmented_bank / "data" / "truth" / "customer_types.parquet")
+    truth = pd.read_parquet(segmented_bank["truth"] / "customer_types.parquet")
     merged = segments.merge(truth, on="customer_id", how="inner")
     assert len(segments) == n_features == len(merged)
     ari_ids = adjusted_rand_score(merged.customer_type, merged.segment_id)
@@ -424,7 +405,7 @@ def test_dbt_model_reads_its_config_and_matches_the_package(segmented_bank):
     the YAML settings gives the same rows as the dbt run."""
     meta, _ = model_meta()
     settings = SegmentConfig.from_meta(meta)
-    con = duckdb.connect(str(segmented_bank / "bank.duckdb"), read_only=True)
+    con = duckdb.connect(str(segmented_bank["db"]), read_only=True)
     data = con.table("intermediate.int_customer_features").select("customer_id", *settings.numeric)
     rules = con.table("staging.segment_naming_rules").to_arrow_table()
     local = segment_customers(data.to_arrow_table(), settings, rules)
