@@ -350,19 +350,21 @@ def credit_grades(con: duckdb.DuckDBPyConnection, filters: Filters = ALL) -> pd.
 
 
 def credit_customer_grades(con: duckdb.DuckDBPyConnection, filters: Filters = ALL) -> pd.DataFrame:
-    """Customers by the credit grade dim_customers gives them on the as-of date."""
+    """Customers by the credit grade dim_customers gives them on the as-of date, and by
+    where the grade comes from (an open loan's score, or the behavioural score)."""
     return run(
         con,
         f"""
         with {_SEGMENT_CUSTOMERS}
         select
             coalesce(risk_grade, 'not scored') as risk_grade,
+            coalesce(credit_score_source, 'none') as score_source,
             count(*) as customers,
             avg(probability_of_default) as mean_probability_of_default
         from customers
         where lifecycle_status <> 'closed'
-        group by coalesce(risk_grade, 'not scored')
-        order by risk_grade
+        group by coalesce(risk_grade, 'not scored'), coalesce(credit_score_source, 'none')
+        order by risk_grade, score_source
         """,
         filters,
     )

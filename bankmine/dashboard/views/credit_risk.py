@@ -122,8 +122,9 @@ with right:
 
 st.subheader("Customers by credit grade")
 st.caption(
-    "Open customers on the as-of date, graded by their riskiest open loan (or a behavioural "
-    "score where the warehouse has one); the period filter does not apply to this chart."
+    "Open customers on the as-of date, graded by their riskiest open loan, or else by the "
+    "behavioural score (behaviour only, no application: weaker, see ml_model_metrics); the "
+    "period filter does not apply to this chart."
 )
 customer_grades = ui.load("credit_customer_grades", filters)
 if not ui.nothing(customer_grades, "customers"):
@@ -133,9 +134,10 @@ if not ui.nothing(customer_grades, "customers"):
         .encode(
             x=alt.X("customers:Q", title="customers"),
             y=alt.Y("risk_grade:N", title=None, sort="ascending"),
-            color=alt.Color("risk_grade:N", legend=None, scale=alt.Scale(scheme="orangered")),
+            color=alt.Color("score_source:N", title="graded by"),
             tooltip=[
                 "risk_grade",
+                "score_source",
                 alt.Tooltip("customers:Q", format=","),
                 alt.Tooltip("mean_probability_of_default:Q", format=".2%"),
             ],
