@@ -36,7 +36,8 @@ loans as (
 
     select
         loan_id,
-        application_id
+        application_id,
+        originated_date
     from {{ ref('stg_lending__loans') }}
     where application_id is not null
 
@@ -66,10 +67,14 @@ per_application as (
 
 first_loan as (
 
+    {#- a loan originated after the as-of date (a lending export cut later than the
+        core banking one) is not disbursed yet as of it, as in fct_loans -#}
     select
         loans.application_id,
         min(loans.loan_id) as loan_id
     from loans
+    cross join as_of
+    where loans.originated_date <= as_of.as_of_date
     group by loans.application_id
 
 ),
