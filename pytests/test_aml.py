@@ -39,13 +39,9 @@ MIN_RECALL, MIN_PRECISION, MAX_ALERTS_PER_1000 = 0.9, 0.3, 40.0
 SELECT = AML_SELECT
 
 
-def dbt(*args: str, raw: Path, db: Path, work: Path) -> None:
-    run_dbt(*args, raw=raw, db=db, work=work)
-
-
 def build(raw: Path, db: Path, work: Path) -> None:
-    dbt("seed", raw=raw, db=db, work=work)
-    dbt("run", *SELECT, raw=raw, db=db, work=work)
+    run_dbt("seed", raw=raw, db=db, work=work)
+    run_dbt("run", *SELECT, raw=raw, db=db, work=work)
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -195,7 +191,7 @@ def two_runs(bank) -> dict:
     build(raw, db, work)
     first = alerts_of(db)
     con.execute(f"copy held to '{parts}/part-late.parquet' (format parquet)")
-    dbt("run", *SELECT, raw=raw, db=db, work=work)
+    run_dbt("run", *SELECT, raw=raw, db=db, work=work)
     con.close()
     return {"first": first, "second": alerts_of(db), "full": alerts_of(bank["db"])}
 

@@ -5,13 +5,11 @@ Figures are printed (run with -s) and reported in the README."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import run_dbt
 from sklearn.metrics import adjusted_rand_score, roc_auc_score
 
 from bankmine.generator import generate
@@ -24,25 +22,9 @@ def demo_bank(tmp_path_factory) -> dict:
     work = tmp_path_factory.mktemp("truth")
     generate(customers=20_000, months=24, seed=42, out_dir=work / "data")
     raw, db = work / "data" / "raw", work / "bank.duckdb"
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(ROOT),
-        "BANKMINE_RAW": str(raw),
-        "BANKMINE_DB": str(db),
-    }
-    dbt_bin = str(Path(sys.executable).parent / "dbt")
-    target = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
 
     def dbt(*args: str) -> None:
-        result = subprocess.run(
-            [dbt_bin, *args, *target],
-            check=False,
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stdout[-4000:]
+        run_dbt(*args, raw=raw, db=db, work=work)
 
     dbt("seed")
     dbt("run", "-s", "+ml_model_metrics", "+fct_campaign_performance")
