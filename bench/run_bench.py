@@ -2,12 +2,16 @@
 
 The last day of generated transactions is held back for the full build
 (dbt_build) and then added as a new part for a timed daily run
-(dbt_incremental_day: `dbt build --selector daily_monitoring`). Each phase
-runs as a child process; a sampler sums the resident memory of the
-child and all its descendants every 0.1 s, so peak_rss_mb is the peak of the
-whole process tree. Results go to bench/results/latest.csv (and a timestamped
-copy) and, with --update-readme, to the table between the bench markers in
-README.md.
+(dbt_incremental_day: `dbt build --selector daily_monitoring`). Before the
+held day comes back, the reference SQL (bench/reference_sql.py: the heaviest
+models as plain DuckDB SQL, no dbt) runs on the raw folder the build saw
+(reference_sql), and dbt_sql sums the build's node seconds of the models it
+reproduces (DBT_SQL_MODELS); the status of dbt_sql gives dbt's time as a
+multiple of the reference's, both measured in the same run. Each phase runs as
+a child process; a sampler sums the resident memory of the child and all its
+descendants every 0.1 s, so peak_rss_mb is the peak of the whole process tree.
+Results go to bench/results/latest.csv (and a timestamped copy) and, with
+--update-readme, to the table between the bench markers in README.md.
 
     python bench/run_bench.py --sizes 20000 200000 [--months 24] [--update-readme]
 """
@@ -81,6 +85,31 @@ def run_phase(command: list[str], env: dict[str, str]) -> tuple[float, float, in
         sys.stderr.write(output[-5000:])
         sys.stderr.write(f"\nbench: {' '.join(command)} failed (exit {process.returncode})\n")
     return wall, peak / 1024, process.returncode
+
+
+# The dbt models whose work bench/reference_sql.py reproduces: the tables it writes
+# (reference_sql.REFERENCE_MODELS) and the base_ models it replaces with temporary tables.
+# Not counted: int_customer_features and its lending parents, which dbt builds on the way
+# to int_customer_rfm while the reference computes only the three features RFM needs;
+# seeds (their own phase). pytests/test_bench_reference.py checks this list against the
+# reference's tables and the manifest's dependencies.
+DBT_SQL_MODELS = frozenset(
+    {
+        *(
+            f"{layer}_core_banking__{table}"
+            for layer in ("base", "stg", "quarantine")
+            for table in ("branches", "customers", "accounts", "transactions")
+        ),
+        "int_as_of_date",
+        "int_calendar_months",
+        "int_transactions_enriched",
+        "int_account_months",
+        "int_customer_months",
+        "int_aml_transactions",
+        "int_customer_rfm",
+        "int_aml_customer_weeks",
+    }
+)
 
 
 # SQL models that score with a fitted model (compared with the Python model that fits and
@@ -166,6 +195,43 @@ def build_breakdown(run_results: Path) -> dict[str, float]:
     return totals
 
 
+def dbt_sql_seconds(run_results: Path) -> tuple[float, set[str]]:
+    """Node seconds of the DBT_SQL_MODELS in one dbt run (run_results.json), and the
+    models of that list the run did not time (not selected, or the run stopped early)."""
+    import json
+
+    if not run_results.exists():
+        return 0.0, set(DBT_SQL_MODELS)
+    seconds, timed = 0.0, set()
+    for result in json.loads(run_results.read_text())["results"]:
+        kind, _, name = result["unique_id"].split(".", 2)
+        name = name.split(".")[-1]
+        if kind == "model" and name in DBT_SQL_MODELS:
+            seconds += float(result.get("execution_time") or 0.0)
+            timed.add(name)
+    return seconds, set(DBT_SQL_MODELS) - timed
+
+
+def dbt_sql_row(size: int, run_results: Path, reference: dict | None, row_count) -> dict:
+    """The dbt_sql row: the node seconds of the reproduced models, with dbt's time as a
+    multiple of the reference's wall time in the status."""
+    seconds, missing = dbt_sql_seconds(run_results)
+    if missing:
+        status = f"node seconds; {len(missing)} of {len(DBT_SQL_MODELS)} models not timed"
+    elif reference is None or reference["status"] != "ok" or not reference["wall_s"]:
+        status = "node seconds; no reference time"
+    else:
+        status = f"node seconds; dbt/reference = {seconds / reference['wall_s']:.2f}x"
+    return {
+        "size": size,
+        "phase": "dbt_sql",
+        "wall_s": round(seconds, 1),
+        "peak_rss_mb": None,
+        "rows": row_count,
+        "status": status,
+    }
+
+
 def count_rows(db_path: Path, raw_dir: Path) -> dict[str, int]:
     import duckdb
 
@@ -240,6 +306,8 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
     # dbt seed wrote run_results.json too: a build killed before writing its own must not
     # be reported with the seed's timings
     (target / "run_results.json").unlink(missing_ok=True)
+    # the day dbt's date_in_future check uses (run_started_at, UTC), for the reference
+    build_day = dt.datetime.now(dt.UTC).date()
     built = record(
         "dbt_build", [str(BIN / "dbt"), "build", *dbt_paths], counts["transactions"] - held_rows
     )
@@ -257,6 +325,31 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
             }
         )
     if built:
+        # the reference on the raw folder the build saw (before the held day comes back),
+        # into its own scratch file
+        reference_db = work / "reference.duckdb"
+        for stale in (reference_db, work / "reference.duckdb.wal"):
+            stale.unlink(missing_ok=True)
+        record(
+            "reference_sql",
+            [
+                sys.executable,
+                str(ROOT / "bench" / "reference_sql.py"),
+                "--raw",
+                str(raw_dir),
+                "--db",
+                str(reference_db),
+                "--latest-valid-date",
+                build_day.isoformat(),
+                "--quiet",
+            ],
+            counts["transactions"] - held_rows,
+        )
+        rows.append(
+            dbt_sql_row(
+                size, target / "run_results.json", rows[-1], counts["transactions"] - held_rows
+            )
+        )
         # the next day arrives: its transactions as a new part, then the daily run
         held.replace(raw_dir / "transactions" / "part-next-day.parquet")
         (target / "run_results.json").unlink(missing_ok=True)

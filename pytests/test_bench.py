@@ -106,3 +106,115 @@ def test_the_last_day_is_held_back_and_nothing_is_lost(tmp_path):
         f"select count(*), max(cast(transaction_at as date)) from '{parts}/*.parquet'"
     ).fetchone()
     assert kept == (200 - rows, dt.date(2026, 9, 29))
+
+
+def write_run_results(path: Path, results: list[tuple[str, float]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps({"results": [{"unique_id": uid, "execution_time": sec} for uid, sec in results]})
+    )
+    return path
+
+
+def test_dbt_sql_sums_only_the_models_the_reference_reproduces(tmp_path):
+    reproduced = [(f"model.bankmine.{name}", 0.5) for name in sorted(run_bench.DBT_SQL_MODELS)]
+    run_results = write_run_results(
+        tmp_path / "run_results.json",
+        [
+            *reproduced,
+            # built on the way (int_customer_features) or elsewhere: not counted
+            ("model.bankmine.int_customer_features", 7.0),
+            ("model.bankmine.stg_lending__loans", 3.0),
+            ("seed.bankmine.code_mappings", 2.0),
+            # tests of a reproduced model, named after it: not counted
+            ("test.bankmine.unique_int_account_months_account_month_key.1a2b", 9.0),
+            ("unit_test.bankmine.int_as_of_date.as_of_date_var_wins", 9.0),
+        ],
+    )
+    seconds, missing = run_bench.dbt_sql_seconds(run_results)
+    assert seconds == 0.5 * len(run_bench.DBT_SQL_MODELS)
+    assert missing == set()
+    assert "int_customer_features" not in run_bench.DBT_SQL_MODELS
+    assert {"base_core_banking__transactions", "int_aml_customer_weeks"} <= run_bench.DBT_SQL_MODELS
+
+
+def test_dbt_sql_row_states_the_ratio_or_why_there_is_none(tmp_path):
+    all_models = [(f"model.bankmine.{name}", 0.5) for name in run_bench.DBT_SQL_MODELS]
+    complete = write_run_results(tmp_path / "complete" / "run_results.json", all_models)
+    reference = {"phase": "reference_sql", "wall_s": 4.0, "status": "ok"}
+
+    row = run_bench.dbt_sql_row(20000, complete, reference, 1000)
+    seconds = 0.5 * len(run_bench.DBT_SQL_MODELS)
+    assert row == {
+        "size": 20000,
+        "phase": "dbt_sql",
+        "wall_s": seconds,
+        "peak_rss_mb": None,
+        "rows": 1000,
+        "status": f"node seconds; dbt/reference = {seconds / 4.0:.2f}x",
+    }
+    failed = dict(reference, status="failed (exit 1)")
+    assert run_bench.dbt_sql_row(20000, complete, failed, 1000)["status"] == (
+        "node seconds; no reference time"
+    )
+    # a build that stopped early timed only some of the models: no ratio
+    partial = write_run_results(tmp_path / "partial" / "run_results.json", all_models[:3])
+    status = run_bench.dbt_sql_row(20000, partial, reference, 1000)["status"]
+    assert status == f"node seconds; {len(all_models) - 3} of {len(all_models)} models not timed"
+    missing = run_bench.dbt_sql_seconds(tmp_path / "none.json")
+    assert missing == (0.0, set(run_bench.DBT_SQL_MODELS))
+
+
+def test_reference_runs_on_the_raw_data_the_build_saw(tmp_path, monkeypatch):
+    """bench_size with every child process faked: the reference runs after the full build
+    and before the held-back day returns, and dbt_sql comes from the build's run results."""
+    import duckdb
+
+    seen = []
+
+    def fake_run_phase(command, env):
+        raw = Path(env["BANKMINE_RAW"])
+        next_day = raw / "transactions" / "part-next-day.parquet"
+        if "generate" in command:
+            (raw / "transactions").mkdir(parents=True)
+            duckdb.execute(
+                "copy (select 't' || i as transaction_id, "
+                "timestamp '2026-09-29 10:00:00' + to_days(cast(i % 2 as integer)) "
+                f"as transaction_at from range(10) as r(i)) "
+                f"to '{raw}/transactions/part-1.parquet' (format parquet)"
+            )
+        elif command[-1] == "--quiet":
+            seen.append(("reference", next_day.exists(), command))
+            return 4.0, 50.0, 0
+        elif "build" in command:
+            seen.append(("selector" if "--selector" in command else "build", next_day.exists()))
+            target = Path(command[command.index("--target-path") + 1])
+            write_run_results(
+                target / "run_results.json",
+                [(f"model.bankmine.{name}", 0.5) for name in run_bench.DBT_SQL_MODELS]
+                + [("model.bankmine.int_customer_features", 9.0)],
+            )
+        return 1.0, 10.0, 0
+
+    monkeypatch.setattr(run_bench, "ROOT", tmp_path)
+    monkeypatch.setattr(run_bench, "run_phase", fake_run_phase)
+    rows = run_bench.bench_size(100, months=2, seed=1)
+
+    assert [step[:2] for step in seen] == [
+        ("build", False),
+        ("reference", False),
+        ("selector", True),
+    ]
+    reference_command = seen[1][2]
+    raw = tmp_path / "build" / "bench" / "100" / "data" / "raw"
+    assert reference_command[reference_command.index("--raw") + 1] == str(raw)
+    phases = [row["phase"] for row in rows]
+    assert phases.index("dbt_build") < phases.index("reference_sql") < phases.index("dbt_sql")
+    assert phases.index("dbt_sql") < phases.index("dbt_incremental_day")
+    by_phase = {row["phase"]: row for row in rows}
+    # the build saw 5 of the 10 transactions: the last day was held back
+    assert by_phase["reference_sql"]["rows"] == by_phase["dbt_build"]["rows"] == 5
+    seconds = 0.5 * len(run_bench.DBT_SQL_MODELS)
+    assert by_phase["dbt_sql"]["wall_s"] == seconds
+    assert by_phase["dbt_sql"]["status"] == f"node seconds; dbt/reference = {seconds / 4.0:.2f}x"
+    assert set(by_phase["dbt_sql"]) == set(run_bench.FIELDS)

@@ -9,13 +9,14 @@ transactions as (
 
 as_of as (
 
-    select
-            {%- if var('as_of_date', none) %}
-        {{ dbt.cast("'" ~ var('as_of_date') ~ "'", api.Column.translate_type('date')) }} as as_of_date
-        {%- else %}
-        cast(max(transactions.transaction_at) as date) as as_of_date
-        {%- endif %}
+    {#- one row either way: the var's date (no aggregate, so no table to read
+        from: with one, it gave a row per transaction), else the latest date -#}
+    {%- if var('as_of_date', none) %}
+    select {{ dbt.cast("'" ~ var('as_of_date') ~ "'", api.Column.translate_type('date')) }} as as_of_date
+    {%- else %}
+    select cast(max(transactions.transaction_at) as date) as as_of_date
     from transactions
+    {%- endif %}
 
 ),
 
