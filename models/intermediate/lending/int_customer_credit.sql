@@ -4,7 +4,9 @@
     probability of default, lowest points, worst grade), source loan.
     Otherwise: the behavioural score as of the as-of date
     (behavioural_credit_scores, customer_as_of rows), graded with the same
-    seed credit_risk_grades, source behavioural.
+    seed credit_risk_grades, source behavioural - unless the behavioural
+    model is below its AUC floor and withheld (var ml_withhold_below_floor,
+    macro ml_models_below_floor): then such a customer has no row.
 -#}
 with
 
@@ -28,6 +30,25 @@ behavioural_scores as (
         credit_score
     from {{ ref('behavioural_credit_scores') }}
     where row_kind = 'customer_as_of' and probability_of_default is not null
+
+),
+
+models_below_floor as (
+
+    {{ ml_models_below_floor(ref('ml_model_metrics')) }}
+
+),
+
+usable_behavioural_scores as (
+
+    select behavioural_scores.*
+    from behavioural_scores
+    where not exists (
+        select 1 from models_below_floor
+        where
+            models_below_floor.model_name = 'behavioural_credit'
+            and models_below_floor.is_withheld
+    )
 
 ),
 
@@ -56,16 +77,16 @@ loan_credit as (
 behavioural_credit as (
 
     select
-        behavioural_scores.customer_id,
-        behavioural_scores.probability_of_default,
-        cast(behavioural_scores.credit_score as integer) as credit_score,
+        usable_behavioural_scores.customer_id,
+        usable_behavioural_scores.probability_of_default,
+        cast(usable_behavioural_scores.credit_score as integer) as credit_score,
         grades.risk_grade
-    from behavioural_scores
+    from usable_behavioural_scores
     left join grades
-        on behavioural_scores.credit_score between grades.min_credit_score and grades.max_credit_score
+        on usable_behavioural_scores.credit_score between grades.min_credit_score and grades.max_credit_score
     where not exists (
         select 1 from loan_credit
-        where loan_credit.customer_id = behavioural_scores.customer_id
+        where loan_credit.customer_id = usable_behavioural_scores.customer_id
     )
 
 ),
