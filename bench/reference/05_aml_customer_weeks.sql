@@ -206,8 +206,7 @@ baselines as (
 ),
 
 -- (value + s) / (baseline + s), s = 1 for counts and 100 for amounts, from 4 prior weeks.
--- The value is cast to float as the model casts it (dbt.type_float() renders `float`,
--- which DuckDB reads as the 4-byte REAL: amounts keep about 7 significant digits).
+-- The value is cast to double, as the model casts it.
 final as (
 
     select
@@ -237,54 +236,54 @@ final as (
         baselines.max_transaction_amount,
         case
             when baselines.baseline_week_count >= 4
-                then (cast(baselines.transaction_count as float) + 1) / (baselines.transaction_count_baseline + 1)
+                then (cast(baselines.transaction_count as double) + 1) / (baselines.transaction_count_baseline + 1)
         end as transaction_count_vs_baseline,
         case
             when baselines.baseline_week_count >= 4
-                then (cast(baselines.inflow_amount as float) + 100) / (baselines.inflow_amount_baseline + 100)
+                then (cast(baselines.inflow_amount as double) + 100) / (baselines.inflow_amount_baseline + 100)
         end as inflow_amount_vs_baseline,
         case
             when baselines.baseline_week_count >= 4
-                then (cast(baselines.outflow_amount as float) + 100) / (baselines.outflow_amount_baseline + 100)
+                then (cast(baselines.outflow_amount as double) + 100) / (baselines.outflow_amount_baseline + 100)
         end as outflow_amount_vs_baseline,
         case
             when baselines.baseline_week_count >= 4
                 then
-                    (cast(baselines.cash_deposit_amount as float) + 100)
+                    (cast(baselines.cash_deposit_amount as double) + 100)
                     / (baselines.cash_deposit_amount_baseline + 100)
         end as cash_deposit_amount_vs_baseline,
         case
             when baselines.baseline_week_count >= 4
                 then
-                    (cast(baselines.cash_withdrawal_amount as float) + 100)
+                    (cast(baselines.cash_withdrawal_amount as double) + 100)
                     / (baselines.cash_withdrawal_amount_baseline + 100)
         end as cash_withdrawal_amount_vs_baseline,
         case
             when baselines.baseline_week_count >= 4
                 then
-                    (cast(baselines.transfer_in_amount as float) + 100)
+                    (cast(baselines.transfer_in_amount as double) + 100)
                     / (baselines.transfer_in_amount_baseline + 100)
         end as transfer_in_amount_vs_baseline,
         case
             when baselines.baseline_week_count >= 4
                 then
-                    (cast(baselines.transfer_out_amount as float) + 100)
+                    (cast(baselines.transfer_out_amount as double) + 100)
                     / (baselines.transfer_out_amount_baseline + 100)
         end as transfer_out_amount_vs_baseline,
         case
             when baselines.baseline_week_count >= 4
                 then
-                    (cast(baselines.cross_border_transfer_count as float) + 1)
+                    (cast(baselines.cross_border_transfer_count as double) + 1)
                     / (baselines.cross_border_transfer_count_baseline + 1)
         end as cross_border_transfer_count_vs_baseline,
         case
             when baselines.baseline_week_count >= 4
-                then (cast(baselines.card_payment_count as float) + 1) / (baselines.card_payment_count_baseline + 1)
+                then (cast(baselines.card_payment_count as double) + 1) / (baselines.card_payment_count_baseline + 1)
         end as card_payment_count_vs_baseline,
         case
             when baselines.baseline_week_count >= 4
                 then
-                    (cast(baselines.max_transaction_amount as float) + 100)
+                    (cast(baselines.max_transaction_amount as double) + 100)
                     / (baselines.max_transaction_amount_baseline + 100)
         end as max_transaction_amount_vs_baseline,
         baselines.baseline_week_count

@@ -289,7 +289,7 @@ final as (
         case
             when baselines.baseline_week_count >= {{ min_baseline_weeks }}
                 then
-                    (cast(baselines.{{ feature }} as {{ dbt.type_float() }}) + {{ smoothing }})
+                    (cast(baselines.{{ feature }} as double) + {{ smoothing }})
                     / (baselines.{{ feature }}_baseline + {{ smoothing }})
         end as {{ feature }}_vs_baseline,
         {%- endfor %}
