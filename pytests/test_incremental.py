@@ -1,11 +1,15 @@
-"""fct_transactions is incremental: a second build after a day of new transactions and a few
-late ones rewrites exactly those rows, and ends equal to a full refresh."""
+"""fct_transactions and the staging of transactions are incremental: a second build after a
+day of new transactions and a few late (or bad) ones rewrites exactly those rows, and ends
+equal to a full refresh."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -94,3 +98,126 @@ def test_second_build_rewrites_only_new_and_late_rows(two_runs):
 def test_incremental_result_equals_a_full_refresh(two_runs):
     without_load_time = {tid: row[1:] for tid, row in two_runs["second"].items()}
     assert without_load_time == {tid: row[1:] for tid, row in two_runs["full"].items()}
+
+
+BASE_COLUMNS = (
+    "transaction_id, account_id, transaction_at, amount, direction, transaction_type, channel,"
+    " counterparty_country, merchant_category, balance_after_amount, source_file, row_hash,"
+    " delivery_rank, quarantine_reason, quarantine_column, raw_record, key_group"
+)
+STAGING = (
+    "-s",
+    "+stg_core_banking__transactions",
+    "quarantine_core_banking__transactions",
+    "--indirect-selection",
+    "cautious",
+)
+
+
+def base_rows(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            f"select {BASE_COLUMNS} from staging.base_core_banking__transactions order by all"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def staged_twice(tmp_path_factory) -> dict:
+    """base_core_banking__transactions built once, then again after a new file arrives with a
+    new day, an exact re-delivery, a second version of a staged key, a row without a key and
+    one with an unknown account; rows dated after the first run's latest valid date become
+    valid in the second. Compared with one full build of the same files."""
+    work = tmp_path_factory.mktemp("staging")
+    generate(customers=300, months=3, seed=12, out_dir=work / "data")
+    raw = work / "data" / "raw"
+    parts = raw / "transactions"
+    con = duckdb.connect()
+    con.execute(f"create table all_tx as select * from read_parquet('{parts}/*.parquet')")
+    (last_day,) = con.execute("select max(cast(transaction_at as date)) from all_tx").fetchone()
+    for part in sorted(parts.glob("*.parquet")):
+        con.execute(f"""copy (select * from read_parquet('{part}')
+                     where cast(transaction_at as date) < date '{last_day}')
+                     to '{part}.tmp' (format parquet)""")
+        Path(f"{part}.tmp").replace(part)
+    (redelivered, changed, untouched) = (
+        row[0]
+        for row in con.execute(
+            f"select transaction_id from all_tx where cast(transaction_at as date) < date '{last_day}' - 5"
+            " order by transaction_id limit 3"
+        ).fetchall()
+    )
+    con.execute(f"""
+        create table late as
+        select * from all_tx where cast(transaction_at as date) = date '{last_day}'
+        union all by name
+        select * from all_tx where transaction_id = '{redelivered}'
+        union all by name
+        select * replace (amount + 1 as amount) from all_tx where transaction_id = '{changed}'
+        union all by name
+        (select * replace (null as transaction_id) from all_tx
+         where cast(transaction_at as date) = date '{last_day}' order by transaction_id limit 1)
+        union all by name
+        (select * replace ('NO-SUCH-ACCOUNT' as account_id, 'LATE-UNKNOWN' as transaction_id)
+         from all_tx where cast(transaction_at as date) = date '{last_day}'
+         order by transaction_id limit 1)
+    """)
+    first_latest = json.dumps({"raw_latest_valid_date": str(last_day - dt.timedelta(days=3))})
+    latest = json.dumps({"raw_latest_valid_date": str(last_day)})
+
+    db = work / "bank.duckdb"
+    dbt("seed", raw=raw, db=db)
+    dbt("build", *STAGING, "--exclude", "test_type:data", "--vars", first_latest, raw=raw, db=db)
+    first = base_rows(db)
+    marker = duckdb.connect(str(db))
+    marker.execute(
+        "update staging.base_core_banking__transactions set raw_record = 'not rewritten'"
+        f" where transaction_id = '{untouched}'"
+    )
+    marker.close()
+
+    con.execute(f"copy late to '{parts}/part-late.parquet' (format parquet)")
+    dbt("build", *STAGING, "--vars", latest, raw=raw, db=db)
+    second = base_rows(db)
+
+    full_db = work / "full.duckdb"
+    dbt("seed", raw=raw, db=full_db)
+    dbt("build", *STAGING, "--vars", latest, raw=raw, db=full_db)
+    return {
+        "first": first,
+        "second": second,
+        "full": base_rows(full_db),
+        "untouched": untouched,
+        "changed": changed,
+        "redelivered": redelivered,
+    }
+
+
+def test_first_staging_quarantines_the_days_after_its_latest_valid_date(staged_twice):
+    reasons = {row[13] for row in staged_twice["first"]}
+    assert "date_in_future" in reasons
+
+
+def test_restaging_leaves_rows_of_untouched_keys_alone(staged_twice):
+    marked = [row for row in staged_twice["second"] if row[0] == staged_twice["untouched"]]
+    assert [row[15] for row in marked] == ["not rewritten"]
+
+
+def test_restaging_checks_late_rows_with_the_rows_they_share_a_key_with(staged_twice):
+    rows = {(row[0], row[12], row[13]) for row in staged_twice["second"]}
+    assert (staged_twice["changed"], 1, "duplicate_key") in rows
+    assert (staged_twice["redelivered"], 2, None) in rows
+    assert ("LATE-UNKNOWN", 1, "unknown_reference") in rows
+    assert any(row[0] is None and row[13] == "missing_key" for row in staged_twice["second"])
+    assert not any(row[13] == "date_in_future" for row in staged_twice["second"])
+
+
+def test_incremental_staging_equals_a_full_build(staged_twice):
+    untouched = staged_twice["untouched"]
+    second = Counter(
+        row[:15] + (None,) + row[16:] if row[0] == untouched else row
+        for row in staged_twice["second"]
+    )
+    assert second == Counter(staged_twice["full"])
