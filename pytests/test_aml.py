@@ -193,7 +193,17 @@ def two_runs(bank) -> dict:
     con.execute(f"copy held to '{parts}/part-late.parquet' (format parquet)")
     run_dbt("run", *SELECT, raw=raw, db=db, work=work)
     con.close()
-    return {"first": first, "second": alerts_of(db), "full": alerts_of(bank["db"])}
+    return {
+        "first": first,
+        "second": alerts_of(db),
+        "full": alerts_of(bank["db"]),
+        "weeks_second": customer_weeks(db),
+        "weeks_full": customer_weeks(bank["db"]),
+    }
+
+
+def customer_weeks(db: Path) -> list[tuple]:
+    return query(db, "select * from intermediate.int_aml_customer_weeks order by customer_week_key")
 
 
 def alerts_of(db: Path) -> dict[str, tuple]:
@@ -233,3 +243,17 @@ def test_anomaly_alerts_of_daily_runs_mostly_match_a_full_rebuild(two_runs):
     print(f"\nanomaly alerts: daily runs {len(second)}, full rebuild {len(full)}, both {len(both)}")
     assert full and len(both) >= 0.5 * len(set(second) | set(full))
     assert all(abs(second[aid][5] - full[aid][5]) <= 5 for aid in both)
+
+
+def test_incremental_customer_weeks_equal_a_full_rebuild(two_runs):
+    """int_aml_customer_weeks recomputes only its last weeks (and reads 12 weeks before them
+    for the baselines): after 45 days more it equals a full build, to float rounding."""
+    second, full = two_runs["weeks_second"], two_runs["weeks_full"]
+    assert len(second) == len(full) > 0
+    for mine, theirs in zip(second, full, strict=True):
+        assert len(mine) == len(theirs)
+        for value, expected in zip(mine, theirs, strict=True):
+            if isinstance(expected, float):
+                assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), (mine, theirs)
+            else:
+                assert value == expected, (mine, theirs)

@@ -132,6 +132,48 @@ def test_batched_scoring_in_duckdb_equals_scoring_in_memory():
     )
 
 
+def test_scoring_part_of_the_rows_with_the_others_kept_equals_scoring_them_all():
+    """The incremental path: the rows matching score_where are scored, the kept scores of
+    the others are ranked with them, so each scored row gets the same score, is_anomalous
+    and explanation as in a run that scores every row (the forest is the same: its sample
+    is drawn from every row either way)."""
+    frame = weeks_frame(rows=500)
+    frame.loc[42, "cash_deposit_amount"] = 80_000.0
+    frame.loc[460, "transfer_out_count"] = 90
+    settings = config(batch_rows=64, anomalous_share=0.02)
+    con = duckdb.connect()
+    con.execute("create table weeks_table as select * from frame")
+    carried = ["customer_week_key", "customer_id", "rfm_segment"]
+    weeks = con.query("select * from weeks_table")
+    every, _ = anomaly.score_relation(weeks, con, settings, carried, "every")
+    every.create("every_score")
+    part, _ = anomaly.score_relation(
+        weeks,
+        con,
+        settings,
+        carried,
+        "part",
+        score_where="customer_week_key >= 'k0400'",
+        kept_scores=(
+            "select customer_week_key, anomaly_score from every_score"
+            " where customer_week_key < 'k0400'"
+        ),
+    )
+    actual = part.order("customer_week_key").to_arrow_table().to_pandas()
+    expected = (
+        con.sql("select * from every_score where customer_week_key >= 'k0400' order by 1")
+        .to_arrow_table()
+        .to_pandas()
+    )
+    assert len(actual) == 100
+    pd.testing.assert_frame_equal(actual, expected)
+    assert actual["is_anomalous"].sum() >= 1, "row 460 should stand out among the part"
+    (flagged_elsewhere,) = con.execute(
+        "select count(*) from every_score where is_anomalous and customer_week_key < 'k0400'"
+    ).fetchone()
+    assert flagged_elsewhere >= 1, "the kept rows must take part in the ranking"
+
+
 def test_absent_or_empty_features_are_dropped_with_a_note(caplog):
     frame = weeks_frame()
     frame["high_risk_transfer_count"] = np.nan

@@ -309,17 +309,32 @@ def _select_list(relation, config: AnomalyConfig, carried: list[str]) -> list[st
     ]
 
 
-def score_relation(relation, con, config: AnomalyConfig, carried: list[str], name: str):
-    """Score every row of a DuckDB `relation` on connection `con` without loading it whole:
-    fit on a training sample chosen in SQL (smallest seeded hash of the key; all rows when
-    there are fewer than training_rows), score in batches of batch_rows read as Arrow into
-    a temporary table, then rank in SQL and explain the anomalous rows. Returns a relation
-    with the carried columns, anomaly_score, anomaly_rank, is_anomalous, top_features, and
-    the fitted model (its version and features)."""
+def score_relation(
+    relation,
+    con,
+    config: AnomalyConfig,
+    carried: list[str],
+    name: str,
+    score_where: str | None = None,
+    kept_scores: str | None = None,
+):
+    """Score the rows of a DuckDB `relation` on connection `con` without loading it whole:
+    fit on a training sample chosen in SQL from every row (smallest seeded hash of the key;
+    all rows when there are fewer than training_rows), score in batches of batch_rows read
+    as Arrow into a temporary table, then rank in SQL and explain the anomalous rows.
+
+    By default every row is scored. An incremental run scores only the rows matching the
+    SQL predicate `score_where` and passes as `kept_scores` a query of the earlier scores it
+    keeps (key, anomaly_score): they are ranked together, so is_anomalous still means "among
+    the anomalous_share highest scores of all customer-weeks", as of this run.
+
+    Returns a relation of the scored rows (carried columns, anomaly_score, anomaly_rank,
+    is_anomalous, top_features) and the fitted model (its version and features)."""
     key = config.key_column
     query = (
         f"select {', '.join(_select_list(relation, config, carried))} from ({relation.sql_query()})"
     )
+    to_score = query if score_where is None else f"select * from ({query}) where {score_where}"
     sample = (
         con.sql(
             f"select * from ({query}) order by hash({key} || '|{config.random_state}'), {key}"
@@ -333,7 +348,7 @@ def score_relation(relation, con, config: AnomalyConfig, carried: list[str], nam
     con.execute(
         f"create or replace temp table {scores_table} ({key} varchar, anomaly_score double)"
     )
-    reader = con.cursor().sql(query).to_arrow_reader(config.batch_rows)
+    reader = con.cursor().sql(to_score).to_arrow_reader(config.batch_rows)
     for batch in reader:
         frame = batch.to_pandas()
         if frame.empty:
@@ -342,16 +357,22 @@ def score_relation(relation, con, config: AnomalyConfig, carried: list[str], nam
         con.register("__anomaly_part", part)
         con.execute(f"insert into {scores_table} select * from __anomaly_part")
         con.unregister("__anomaly_part")
-    ((rows,),) = con.execute(f"select count(*) from {scores_table}").fetchall()
+    population = f"select {key}, anomaly_score from {scores_table}"
+    if kept_scores is not None:
+        population += f" union all select {key}, anomaly_score from ({kept_scores})"
+    ((rows,),) = con.execute(f"select count(*) from ({population})").fetchall()
     limit = flagged_count(config, rows)
-    ranked = (
-        f"select {key}, anomaly_score,"
-        f" row_number() over (order by anomaly_score desc, {key}) as anomaly_rank"
-        f" from {scores_table}"
+    ranked = f"__{name}_ranked"
+    con.execute(
+        f"create or replace temp table {ranked} as select * from ("
+        f" select population.{key}, population.anomaly_score,"
+        f" row_number() over (order by population.anomaly_score desc, population.{key})"
+        f" as anomaly_rank from ({population}) as population"
+        f") where {key} in (select {key} from {scores_table})"
     )
     flagged = (
         con.sql(
-            f"select features.* from ({query}) as features inner join ({ranked}) as ranked"
+            f"select features.* from ({to_score}) as features inner join {ranked} as ranked"
             f" using ({key}) where ranked.anomaly_rank <= {limit}"
         )
         .to_arrow_table()
@@ -375,7 +396,7 @@ def score_relation(relation, con, config: AnomalyConfig, carried: list[str], nam
         f"select {kept}, ranked.anomaly_score, ranked.anomaly_rank,"
         f" ranked.anomaly_rank <= {limit} as is_anomalous, explained.top_features"
         f" from ({relation.sql_query()}) as weeks"
-        f" inner join ({ranked}) as ranked on weeks.{key} = ranked.{key}"
+        f" inner join {ranked} as ranked on weeks.{key} = ranked.{key}"
         f" left join {explained_table} as explained on weeks.{key} = explained.{key}"
     )
     return result, fitted

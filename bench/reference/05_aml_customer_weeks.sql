@@ -213,7 +213,6 @@ final as (
         md5(baselines.customer_id || '|' || cast(baselines.week_start_date as varchar)) as customer_week_key,
         baselines.customer_id,
         baselines.week_start_date,
-        coalesce(int_customer_rfm.rfm_segment, 'no_activity') as rfm_segment,
         baselines.transaction_count,
         baselines.inflow_amount,
         baselines.outflow_amount,
@@ -288,8 +287,6 @@ final as (
         end as max_transaction_amount_vs_baseline,
         baselines.baseline_week_count
     from baselines
-    left join intermediate.int_customer_rfm
-        on baselines.customer_id = int_customer_rfm.customer_id
 
 )
 

@@ -1,5 +1,11 @@
 """Anomaly score of every customer-week (logic: bankmine.aml.anomaly). Fitted on a sample
-and scored in batches inside DuckDB, so the customer-weeks never sit in pandas whole."""
+and scored in batches inside DuckDB, so the customer-weeks never sit in pandas whole.
+
+Incremental: the forest is refitted on its sample every run, but only the weeks from the
+one holding (latest scored week - incremental_lookback_days) on, and weeks not scored
+before, are scored again; earlier scores are kept and ranked with the new ones. The peer
+segment is joined here (not in int_aml_customer_weeks) because it is as of the as-of date
+and would otherwise make the incremental customer-weeks differ from a full build."""
 
 import bankmine
 
@@ -11,13 +17,49 @@ CARRIED = ["customer_week_key", "customer_id", "week_start_date", "rfm_segment"]
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
-    config = anomaly.AnomalyConfig.from_meta(dbt.config.get("meta"))
+    dbt.config(
+        materialized="incremental",
+        unique_key="customer_week_key",
+        incremental_strategy="delete+insert",
+        on_schema_change="fail",
+    )
+    meta = dbt.config.get("meta")
+    config = anomaly.AnomalyConfig.from_meta(meta)
+    score_where = kept_scores = None
+    if dbt.is_incremental:
+        lookback_days = int(meta["incremental_lookback_days"])
+        ((rescore_from,),) = session.execute(
+            f"select cast(date_trunc('week', max(week_start_date) - {lookback_days}) as date)"
+            f" from {dbt.this}"
+        ).fetchall()
+        if rescore_from is not None:
+            score_where = (
+                f"week_start_date >= date '{rescore_from}' or customer_week_key not in"
+                f" (select customer_week_key from {dbt.this})"
+            )
+            kept_scores = (
+                f"select customer_week_key, anomaly_score from {dbt.this}"
+                f" where week_start_date < date '{rescore_from}'"
+            )
+    weeks = dbt.ref("int_aml_customer_weeks")
+    rfm = dbt.ref("int_customer_rfm")
+    # the peer segment: the customer's RFM segment on the as-of date, for every week
+    weeks_with_segment = session.sql(
+        "select weeks.*, coalesce(rfm.rfm_segment, 'no_activity') as rfm_segment"
+        f" from ({weeks.sql_query()}) as weeks"
+        f" left join ({rfm.sql_query()}) as rfm on weeks.customer_id = rfm.customer_id"
+    )
     scores, fitted = anomaly.score_relation(
-        dbt.ref("int_aml_customer_weeks"), session, config, CARRIED, "transaction_anomaly"
+        weeks_with_segment,
+        session,
+        config,
+        CARRIED,
+        "transaction_anomaly",
+        score_where=score_where,
+        kept_scores=kept_scores,
     )
     return scores.select(
         "customer_week_key, customer_id, week_start_date, rfm_segment, anomaly_score,"
-        " anomaly_rank, cast(is_anomalous as boolean) as is_anomalous, top_features,"
+        " cast(is_anomalous as boolean) as is_anomalous, top_features,"
         f" 'transaction_anomaly' as model_name, '{fitted.version}' as model_version"
     )

@@ -1,6 +1,7 @@
 {#-
     Rule anomaly_score: the customer-weeks of transaction_anomaly_scores with
-    the highest anomaly scores, as alerts in the shape of the rule alerts. The
+    the highest anomaly scores (ranked here, ties by key), as alerts in the
+    shape of the rule alerts. The
     model flags anomalous_share of customer-weeks for review (its own meta);
     the alerts_per_100000_weeks parameter here (a far smaller share of all
     scored customer-weeks, highest score first, ties by key) decides how many
@@ -29,7 +30,7 @@ anomaly_scores as (
         customer_week_key,
         week_start_date,
         anomaly_score,
-        anomaly_rank
+        row_number() over (order by anomaly_score desc, customer_week_key asc) as anomaly_rank
     from {{ ref('transaction_anomaly_scores') }}
 
 ),

@@ -9,10 +9,24 @@
     main ones, the ratio to the customer's own average over the previous
     baseline_weeks weeks, smoothed ((value + s) / (average + s), s = 1 for
     counts and 100 for amounts) and null until min_baseline_weeks prior
-    weeks exist. The peer segment (rfm_segment of int_customer_rfm, as of
-    the as-of date) is carried for the anomaly score, which compares each
-    week with the segment's. Input of transaction_anomaly_scores.
+    weeks exist. Input of transaction_anomaly_scores.
+
+    Incremental (delete+insert on customer_week_key): a run recomputes the
+    weeks from the one holding (latest week already built - var
+    incremental_lookback_days) on, reading the transactions of the
+    baseline_weeks weeks before it for the baselines and each customer's
+    first week from the rows already built, so it equals a full build;
+    transactions arriving later than the look-back need --full-refresh, as
+    for fct_transactions.
 -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='customer_week_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 {%- set baseline_weeks = 12 %}
 {%- set min_baseline_weeks = 4 %}
 {%- set baseline_features = [
@@ -30,6 +44,36 @@
 
 with
 
+recompute_bounds as (
+
+    {%- if is_incremental() %}
+
+    select
+        coalesce(
+            cast({{ dbt.date_trunc('week', dbt.dateadd(
+                'day', -var('incremental_lookback_days'), 'max(existing.week_start_date)'
+            )) }} as date),
+            cast('1900-01-01' as date)
+        ) as recompute_from_date
+    from {{ this }} as existing
+    {%- else %}
+
+    select cast('1900-01-01' as date) as recompute_from_date
+    {%- endif %}
+
+),
+
+{#- the baseline of the first recomputed week reads the weeks before it #}
+read_bounds as (
+
+    select
+        recompute_bounds.recompute_from_date,
+        cast({{ dbt.dateadd('day', -7 * baseline_weeks, 'recompute_bounds.recompute_from_date') }} as date)
+            as read_from_date
+    from recompute_bounds
+
+),
+
 transactions as (
 
     select
@@ -42,16 +86,9 @@ transactions as (
         is_high_risk_country,
         transaction_date
     from {{ ref('int_transactions_enriched') }}
-    where is_customer_initiated
-
-),
-
-customer_rfm as (
-
-    select
-        customer_id,
-        rfm_segment
-    from {{ ref('int_customer_rfm') }}
+    where
+        is_customer_initiated
+        and transaction_date >= (select read_bounds.read_from_date from read_bounds)
 
 ),
 
@@ -79,12 +116,38 @@ dated_transactions as (
 
 ),
 
+customer_first_weeks as (
+
+    select
+        first_weeks.customer_id,
+        min(first_weeks.first_week_start_date) as first_week_start_date
+    from (
+        select
+            dated_transactions.customer_id,
+            min(dated_transactions.week_start_date) as first_week_start_date
+        from dated_transactions
+        group by dated_transactions.customer_id
+        {%- if is_incremental() %}
+
+        union all
+
+        select
+            existing.customer_id,
+            min(existing.week_start_date) as first_week_start_date
+        from {{ this }} as existing
+        group by existing.customer_id
+        {%- endif %}
+    ) as first_weeks
+    group by first_weeks.customer_id
+
+),
+
 week_bounds as (
 
     select
-        min(dated_transactions.week_start_date) as first_week_start_date,
+        min(customer_first_weeks.first_week_start_date) as first_week_start_date,
         max(cast({{ dbt.date_trunc('week', 'as_of_date.as_of_date') }} as date)) as last_week_start_date
-    from dated_transactions
+    from customer_first_weeks
     cross join as_of_date
 
 ),
@@ -100,26 +163,18 @@ weeks as (
 
 ),
 
-customer_first_weeks as (
-
-    select
-        dated_transactions.customer_id,
-        min(dated_transactions.week_start_date) as first_week_start_date
-    from dated_transactions
-    group by dated_transactions.customer_id
-
-),
-
 customer_week_spine as (
 
     select
         customer_first_weeks.customer_id,
         weeks.week_start_date
     from customer_first_weeks
+    cross join read_bounds
     inner join weeks
         on
             customer_first_weeks.first_week_start_date <= weeks.week_start_date
             and weeks.week_start_date <= weeks.last_week_start_date
+    where weeks.week_start_date >= read_bounds.read_from_date
 
 ),
 
@@ -264,7 +319,6 @@ final as (
         {{ surrogate_key(['baselines.customer_id', 'baselines.week_start_date']) }} as customer_week_key,
         baselines.customer_id,
         baselines.week_start_date,
-        coalesce(customer_rfm.rfm_segment, 'no_activity') as rfm_segment,
         baselines.transaction_count,
         baselines.inflow_amount,
         baselines.outflow_amount,
@@ -295,8 +349,8 @@ final as (
         {%- endfor %}
         baselines.baseline_week_count
     from baselines
-    left join customer_rfm
-        on baselines.customer_id = customer_rfm.customer_id
+    cross join read_bounds
+    where baselines.week_start_date >= read_bounds.recompute_from_date
 
 )
 

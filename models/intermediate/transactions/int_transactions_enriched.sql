@@ -1,3 +1,21 @@
+{#-
+    Incremental (delete+insert on transaction_id), like fct_transactions: a
+    run reads the staged transactions of the last var
+    incremental_lookback_days days before the newest one already enriched
+    and rewrites those that are new or whose content changed (row_hash). A
+    transaction later than the window, one staged earlier and quarantined
+    since, or a change to an account's customer, branch or product needs
+    --full-refresh; transactions_reconcile_across_layers says when.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='transaction_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 transactions as (
@@ -14,7 +32,21 @@ transactions as (
         balance_after_amount,
         transaction_at,
         row_hash
-    from {{ ref('stg_core_banking__transactions') }}
+    from {{ ref('stg_core_banking__transactions') }} as staged
+    {%- if is_incremental() %}
+    where
+        cast(staged.transaction_at as date) >= (
+            select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(existing.transaction_date)') }}
+            from {{ this }} as existing
+        )
+        and not exists (
+            select 1
+            from {{ this }} as existing
+            where
+                existing.transaction_id = staged.transaction_id
+                and existing.row_hash = staged.row_hash
+        )
+    {%- endif %}
 
 ),
 
