@@ -34,6 +34,19 @@ def dbt(*args: str, raw: Path, db: Path) -> None:
     assert result.returncode == 0, result.stdout[-4000:]
 
 
+FACTS = ("-s", "+fct_transactions", "+int_account_months", "--exclude", "test_type:data")
+
+
+def account_months(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "select * from intermediate.int_account_months order by account_month_key"
+        ).fetchall()
+    finally:
+        con.close()
+
+
 def facts(db: Path) -> dict[str, tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -71,17 +84,26 @@ def two_runs(tmp_path_factory) -> dict:
 
     db = work / "bank.duckdb"
     dbt("seed", raw=raw, db=db)
-    dbt("build", "-s", "+fct_transactions", "--exclude", "test_type:data", raw=raw, db=db)
+    dbt("build", *FACTS, raw=raw, db=db)
     first = facts(db)
+    months_first = account_months(db)
 
     con.execute(f"copy held to '{parts}/part-late.parquet' (format parquet)")
-    dbt("build", "-s", "+fct_transactions", "--exclude", "test_type:data", raw=raw, db=db)
+    dbt("build", *FACTS, raw=raw, db=db)
     second = facts(db)
 
     full_db = work / "full.duckdb"
     dbt("seed", raw=raw, db=full_db)
-    dbt("build", "-s", "+fct_transactions", "--exclude", "test_type:data", raw=raw, db=full_db)
-    return {"held": held, "first": first, "second": second, "full": facts(full_db)}
+    dbt("build", *FACTS, raw=raw, db=full_db)
+    return {
+        "held": held,
+        "first": first,
+        "second": second,
+        "full": facts(full_db),
+        "months_first": months_first,
+        "months_second": account_months(db),
+        "months_full": account_months(full_db),
+    }
 
 
 def test_first_build_lacks_the_held_back_rows(two_runs):
@@ -93,6 +115,11 @@ def test_second_build_rewrites_only_new_and_late_rows(two_runs):
     first, second = two_runs["first"], two_runs["second"]
     rewritten = {tid for tid, row in second.items() if tid not in first or first[tid][0] != row[0]}
     assert rewritten == two_runs["held"]
+
+
+def test_incremental_account_months_equal_a_full_refresh(two_runs):
+    assert two_runs["months_first"] != two_runs["months_second"]
+    assert two_runs["months_second"] == two_runs["months_full"]
 
 
 def test_incremental_result_equals_a_full_refresh(two_runs):
@@ -109,6 +136,8 @@ STAGING = (
     "-s",
     "+stg_core_banking__transactions",
     "quarantine_core_banking__transactions",
+    "int_transactions_enriched",
+    "fct_transactions",
     "--indirect-selection",
     "cautious",
 )
@@ -189,6 +218,8 @@ def staged_twice(tmp_path_factory) -> dict:
         "first": first,
         "second": second,
         "full": base_rows(full_db),
+        "facts_second": facts(db),
+        "facts_full": facts(full_db),
         "untouched": untouched,
         "changed": changed,
         "redelivered": redelivered,
@@ -221,3 +252,14 @@ def test_incremental_staging_equals_a_full_build(staged_twice):
         for row in staged_twice["second"]
     )
     assert second == Counter(staged_twice["full"])
+
+
+def test_facts_drop_a_transaction_quarantined_after_it_was_loaded(staged_twice):
+    """The changed key was staged and loaded by the first run; its second version makes both
+    duplicate_key, so the second run deletes it from int_transactions_enriched and
+    fct_transactions, which then equal a full build."""
+    second, full = staged_twice["facts_second"], staged_twice["facts_full"]
+    assert staged_twice["changed"] not in second
+    assert {tid: row[1:] for tid, row in second.items()} == {
+        tid: row[1:] for tid, row in full.items()
+    }

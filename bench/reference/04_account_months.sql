@@ -54,7 +54,7 @@ account_ranges as (
                     then cast(date_trunc('month', accounts.closed_date) as date)
                 else getvariable('as_of_month')
             end,
-            coalesce(flow_bounds.last_flow_month, getvariable('as_of_month'))
+            flow_bounds.last_flow_month
         ) as last_month
     from staging.stg_core_banking__accounts as accounts
     left join flow_bounds

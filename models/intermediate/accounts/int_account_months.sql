@@ -5,8 +5,45 @@
     date. Closing balance: the last balance the core system reported in or
     before the month; for accounts whose export has no running balance, the
     cumulative net flow since the first transaction.
+
+    Incremental (delete+insert on account_month_key): a run recomputes the
+    months from the one holding (latest month built - var
+    incremental_lookback_days) on, reading only their transactions; the
+    balance carried into the first of them comes from the account's row of
+    the month before (its closing balance is either the last reported
+    balance or, when none was ever reported, the cumulative net flow), so
+    the result equals a full build. Transactions later than the look-back
+    need --full-refresh, as for fct_transactions.
 -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='account_month_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
+
+recompute_bounds as (
+
+    {%- if is_incremental() %}
+
+    select
+        coalesce(
+            cast({{ dbt.date_trunc('month', dbt.dateadd(
+                'day', -var('incremental_lookback_days'), 'max(existing.month_start)'
+            )) }} as date),
+            cast('1900-01-01' as date)
+        ) as recompute_from_month
+    from {{ this }} as existing
+    {%- else %}
+
+    select cast('1900-01-01' as date) as recompute_from_month
+    {%- endif %}
+
+),
 
 transactions as (
 
@@ -20,6 +57,7 @@ transactions as (
         transaction_month,
         transaction_at
     from {{ ref('int_transactions_enriched') }}
+    where transaction_month >= (select recompute_bounds.recompute_from_month from recompute_bounds)
 
 ),
 
@@ -42,6 +80,34 @@ as_of as (
 
 ),
 
+{#- the state carried into the first recomputed month: none in a full build #}
+carried_in as (
+
+    {%- if is_incremental() %}
+
+    select
+        existing.account_id,
+        existing.month_start as first_month,
+        case when existing.is_balance_reported then existing.closing_balance_amount end
+            as reported_balance_amount,
+        case when not existing.is_balance_reported then existing.closing_balance_amount else 0 end
+            as cumulative_net_flow_amount
+    from {{ this }} as existing
+    cross join recompute_bounds
+    where existing.month_start = {{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from_month') }}
+    {%- else %}
+
+    select
+        transactions.account_id,
+        cast(null as date) as first_month,
+        transactions.balance_after_amount as reported_balance_amount,
+        transactions.signed_amount as cumulative_net_flow_amount
+    from transactions
+    where 1 = 0
+    {%- endif %}
+
+),
+
 transactions_as_of as (
 
     select transactions.*
@@ -57,28 +123,49 @@ months as (
 
 ),
 
-account_ranges as (
+account_ends as (
 
     select
         accounts.account_id,
-        least(
-            cast({{ dbt.date_trunc('month', 'accounts.opened_date') }} as date),
-            coalesce(min(transactions_as_of.transaction_month), as_of.as_of_month)
-        ) as first_month,
-        greatest(
-            case
-                when accounts.closed_date <= as_of.as_of_date
-                    then cast({{ dbt.date_trunc('month', 'accounts.closed_date') }} as date)
-                else as_of.as_of_month
-            end,
-            coalesce(max(transactions_as_of.transaction_month), as_of.as_of_month)
-        ) as last_month
+        cast({{ dbt.date_trunc('month', 'accounts.opened_date') }} as date) as opened_month,
+        case
+            when accounts.closed_date <= as_of.as_of_date
+                then cast({{ dbt.date_trunc('month', 'accounts.closed_date') }} as date)
+            else as_of.as_of_month
+        end as end_month
     from accounts
     cross join as_of
-    left join transactions_as_of
-        on accounts.account_id = transactions_as_of.account_id
     where accounts.opened_date <= as_of.as_of_date
-    group by accounts.account_id, accounts.opened_date, accounts.closed_date, as_of.as_of_date, as_of.as_of_month
+
+),
+
+account_ranges as (
+
+    select
+        account_ends.account_id,
+        greatest(
+            least(
+                account_ends.opened_month,
+                coalesce(min(transactions_as_of.transaction_month), account_ends.opened_month),
+                coalesce(min(carried_in.first_month), account_ends.opened_month)
+            ),
+            recompute_bounds.recompute_from_month
+        ) as first_month,
+        greatest(
+            account_ends.end_month,
+            coalesce(max(transactions_as_of.transaction_month), account_ends.end_month)
+        ) as last_month
+    from account_ends
+    cross join recompute_bounds
+    left join transactions_as_of
+        on account_ends.account_id = transactions_as_of.account_id
+    left join carried_in
+        on account_ends.account_id = carried_in.account_id
+    group by
+        account_ends.account_id,
+        account_ends.opened_month,
+        account_ends.end_month,
+        recompute_bounds.recompute_from_month
 
 ),
 
@@ -137,15 +224,18 @@ monthly as (
         coalesce(flows.outflow_amount, 0) as outflow_amount,
         coalesce(flows.net_flow_amount, 0) as net_flow_amount,
         coalesce(flows.transaction_count, 0) as transaction_count,
-        sum(coalesce(flows.net_flow_amount, 0)) over (
+        coalesce(carried_in.cumulative_net_flow_amount, 0) + sum(coalesce(flows.net_flow_amount, 0)) over (
             partition by spine.account_id order by spine.month_start
             rows between unbounded preceding and current row
         ) as cumulative_net_flow_amount,
+        carried_in.reported_balance_amount as carried_balance_amount,
         max(case when last_in_month.balance_after_amount is not null then spine.month_start end) over (
             partition by spine.account_id order by spine.month_start
             rows between unbounded preceding and current row
         ) as last_reported_month
     from spine
+    left join carried_in
+        on spine.account_id = carried_in.account_id
     left join flows
         on
             spine.account_id = flows.account_id
@@ -167,8 +257,10 @@ with_balance as (
         monthly.outflow_amount,
         monthly.net_flow_amount,
         monthly.transaction_count,
-        coalesce(reported.reported_balance_amount, monthly.cumulative_net_flow_amount) as closing_balance_amount,
-        reported.reported_balance_amount is not null as is_balance_reported
+        coalesce(
+            reported.reported_balance_amount, monthly.carried_balance_amount, monthly.cumulative_net_flow_amount
+        ) as closing_balance_amount,
+        coalesce(reported.reported_balance_amount, monthly.carried_balance_amount) is not null as is_balance_reported
     from monthly
     left join monthly as reported
         on

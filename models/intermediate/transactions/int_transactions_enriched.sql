@@ -2,17 +2,19 @@
     Incremental (delete+insert on transaction_id), like fct_transactions: a
     run reads the staged transactions of the last var
     incremental_lookback_days days before the newest one already enriched
-    and rewrites those that are new or whose content changed (row_hash). A
-    transaction later than the window, one staged earlier and quarantined
-    since, or a change to an account's customer, branch or product needs
-    --full-refresh; transactions_reconcile_across_layers says when.
+    and rewrites those that are new or whose content changed (row_hash);
+    transactions staged before and quarantined since are deleted (post-hook).
+    A transaction later than the window or a change to an account's
+    customer, branch or product needs --full-refresh;
+    transactions_reconcile_across_layers says when.
 -#}
 {{
     config(
         materialized='incremental',
         unique_key='transaction_id',
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_missing_from(ref('stg_core_banking__transactions'), 'transaction_id') }}"
     )
 }}
 

@@ -4,7 +4,9 @@
     already loaded) and merges only rows that are new or whose content
     changed (row_hash), so late-arriving rows within the window are picked
     up and unchanged rows are not rewritten (loaded_at shows when a row was
-    last written). A row arriving later than the window needs
+    last written); transactions gone from int_transactions_enriched (staged
+    before, quarantined since) are deleted (post-hook). A row arriving later
+    than the window needs
     `dbt build --full-refresh -s fct_transactions`; the conservation test
     against staging says when.
 -#}
@@ -13,7 +15,8 @@
         materialized='incremental',
         unique_key='transaction_id',
         incremental_strategy='merge',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_missing_from(ref('int_transactions_enriched'), 'transaction_id') }}"
     )
 }}
 
