@@ -18,13 +18,16 @@
     first week from the rows already built, so it equals a full build;
     transactions arriving later than the look-back need --full-refresh, as
     for fct_transactions.
+    A build for an earlier day (var as_of_date set) is always a full
+    refresh (config full_refresh), so it holds nothing after that day.
 -#}
 {{
     config(
         materialized='incremental',
         unique_key='customer_week_key',
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        full_refresh=(true if var('as_of_date', none) else none)
     )
 }}
 {%- set baseline_weeks = 12 %}
