@@ -31,20 +31,7 @@ with
 
 recompute_bounds as (
 
-    {%- if is_incremental() %}
-
-    select
-        coalesce(
-            cast({{ dbt.date_trunc('month', dbt.dateadd(
-                'day', -var('incremental_lookback_days'), 'max(existing.month_start)'
-            )) }} as date),
-            cast('1900-01-01' as date)
-        ) as recompute_from_month
-    from {{ this }} as existing
-    {%- else %}
-
-    select cast('1900-01-01' as date) as recompute_from_month
-    {%- endif %}
+    {{ incremental_recompute_from(is_incremental(), 'month', 'month_start') }}
 
 ),
 
@@ -60,7 +47,7 @@ transactions as (
         transaction_month,
         transaction_at
     from {{ ref('int_transactions_enriched') }}
-    where transaction_month >= (select recompute_bounds.recompute_from_month from recompute_bounds)
+    where transaction_month >= (select recompute_bounds.recompute_from from recompute_bounds)
 
 ),
 
@@ -83,7 +70,7 @@ as_of as (
 
 ),
 
-{#- the state carried into the first recomputed month: none in a full build #}
+{# the state carried into the first recomputed month: none in a full build #}
 carried_in as (
 
     {%- if is_incremental() %}
@@ -97,7 +84,7 @@ carried_in as (
             as cumulative_net_flow_amount
     from {{ this }} as existing
     cross join recompute_bounds
-    where existing.month_start = {{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from_month') }}
+    where existing.month_start = {{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from') }}
     {%- else %}
 
     select
@@ -152,7 +139,7 @@ account_ranges as (
                 coalesce(min(transactions_as_of.transaction_month), account_ends.opened_month),
                 coalesce(min(carried_in.first_month), account_ends.opened_month)
             ),
-            recompute_bounds.recompute_from_month
+            recompute_bounds.recompute_from
         ) as first_month,
         greatest(
             account_ends.end_month,
@@ -168,7 +155,7 @@ account_ranges as (
         account_ends.account_id,
         account_ends.opened_month,
         account_ends.end_month,
-        recompute_bounds.recompute_from_month
+        recompute_bounds.recompute_from
 
 ),
 

@@ -49,29 +49,16 @@ with
 
 recompute_bounds as (
 
-    {%- if is_incremental() %}
-
-    select
-        coalesce(
-            cast({{ dbt.date_trunc('week', dbt.dateadd(
-                'day', -var('incremental_lookback_days'), 'max(existing.week_start_date)'
-            )) }} as date),
-            cast('1900-01-01' as date)
-        ) as recompute_from_date
-    from {{ this }} as existing
-    {%- else %}
-
-    select cast('1900-01-01' as date) as recompute_from_date
-    {%- endif %}
+    {{ incremental_recompute_from(is_incremental(), 'week', 'week_start_date') }}
 
 ),
 
-{#- the baseline of the first recomputed week reads the weeks before it #}
+{# the baseline of the first recomputed week reads the weeks before it #}
 read_bounds as (
 
     select
-        recompute_bounds.recompute_from_date,
-        cast({{ dbt.dateadd('day', -7 * baseline_weeks, 'recompute_bounds.recompute_from_date') }} as date)
+        recompute_bounds.recompute_from as recompute_from_date,
+        cast({{ dbt.dateadd('day', -7 * baseline_weeks, 'recompute_bounds.recompute_from') }} as date)
             as read_from_date
     from recompute_bounds
 

@@ -23,31 +23,20 @@ with
 transactions as (
 
     select
-        transaction_id,
-        account_id,
-        direction,
-        transaction_type,
-        channel,
-        counterparty_country,
-        merchant_category,
-        transaction_amount,
-        balance_after_amount,
-        transaction_at,
-        row_hash
+        staged.transaction_id,
+        staged.account_id,
+        staged.direction,
+        staged.transaction_type,
+        staged.channel,
+        staged.counterparty_country,
+        staged.merchant_category,
+        staged.transaction_amount,
+        staged.balance_after_amount,
+        staged.transaction_at,
+        staged.row_hash
     from {{ ref('stg_core_banking__transactions') }} as staged
     {%- if is_incremental() %}
-    where
-        cast(staged.transaction_at as date) >= (
-            select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(existing.transaction_date)') }}
-            from {{ this }} as existing
-        )
-        and not exists (
-            select 1
-            from {{ this }} as existing
-            where
-                existing.transaction_id = staged.transaction_id
-                and existing.row_hash = staged.row_hash
-        )
+    where {{ new_or_changed_in_lookback('staged', 'cast(staged.transaction_at as date)') }}
     {%- endif %}
 
 ),

@@ -58,18 +58,7 @@ new_or_changed as (
     select enriched.*
     from enriched
     {%- if is_incremental() %}
-    where
-        enriched.transaction_date >= (
-            select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(existing.transaction_date)') }}
-            from {{ this }} as existing
-        )
-        and not exists (
-            select 1
-            from {{ this }} as existing
-            where
-                existing.transaction_id = enriched.transaction_id
-                and existing.row_hash = enriched.row_hash
-        )
+    where {{ new_or_changed_in_lookback('enriched', 'enriched.transaction_date') }}
     {%- endif %}
 
 ),
