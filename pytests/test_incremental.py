@@ -156,9 +156,10 @@ def base_rows(db: Path) -> list[tuple]:
 @pytest.fixture(scope="module")
 def staged_twice(tmp_path_factory) -> dict:
     """base_core_banking__transactions built once, then again after a new file arrives with a
-    new day, an exact re-delivery, a second version of a staged key, a row without a key and
-    one with an unknown account; rows dated after the first run's latest valid date become
-    valid in the second. Compared with one full build of the same files."""
+    new day and an existing file grows by an exact re-delivery, a second version of a staged
+    key, a row without a key and one with an unknown account; rows dated after the first
+    run's latest valid date become valid in the second. Compared with one full build of the
+    same files."""
     work = tmp_path_factory.mktemp("staging")
     generate(customers=300, months=3, seed=12, out_dir=work / "data")
     raw = work / "data" / "raw"
@@ -181,7 +182,9 @@ def staged_twice(tmp_path_factory) -> dict:
     con.execute(f"""
         create table late as
         select * from all_tx where cast(transaction_at as date) = date '{last_day}'
-        union all by name
+    """)
+    con.execute(f"""
+        create table fixes as
         select * from all_tx where transaction_id = '{redelivered}'
         union all by name
         select * replace (amount + 1 as amount) from all_tx where transaction_id = '{changed}'
@@ -207,7 +210,19 @@ def staged_twice(tmp_path_factory) -> dict:
     )
     marker.close()
 
+    # the new day arrives as a new file; the re-delivery and the bad rows are appended to an
+    # existing file (a table exported as one growing file), not the one holding `untouched`
     con.execute(f"copy late to '{parts}/part-late.parquet' (format parquet)")
+    grown = [
+        part
+        for part in sorted(parts.glob("part-2*.parquet"))
+        if not con.execute(
+            f"select count(*) from read_parquet('{part}') where transaction_id = '{untouched}'"
+        ).fetchall()[0][0]
+    ][-1]
+    con.execute(f"""copy (select * from read_parquet('{grown}') union all by name
+                 select * from fixes) to '{grown}.tmp' (format parquet)""")
+    Path(f"{grown}.tmp").replace(grown)
     dbt("build", *STAGING, "--vars", latest, raw=raw, db=db)
     second = base_rows(db)
 

@@ -15,13 +15,15 @@
 
     Incremental (a base model materialized incremental, strategy
     delete+insert on key_group, see dbt_project.yml): a run restages only
-    the rows of files not staged before (source_file is the delivery) and
-    every row sharing a primary key with them, plus every row without a
-    readable key and the keys quarantined for date_in_future or
-    unknown_reference (those checks can pass later). Each key's rows are
-    thus ranked and checked together, as in a full build. Removing or
-    rewriting a file already staged, changing the contract or code_mappings,
-    or losing a parent row that staged rows refer to needs --full-refresh.
+    the rows of files not staged before or whose row count changed
+    (source_file is the delivery; a table exported as one growing file is
+    restaged whole) and every row sharing a primary key with them, plus
+    every row without a readable key and the keys quarantined for
+    date_in_future or unknown_reference (those checks can pass later). Each
+    key's rows are thus ranked and checked together, as in a full build.
+    Removing a file already staged, rewriting one with the same number of
+    rows, changing the contract or code_mappings, or losing a parent row
+    that staged rows refer to needs --full-refresh.
 -#}
 {% macro stage_raw_table(source_name, table_name) %}
     {%- set source_relation = source(source_name, table_name) -%}
@@ -113,7 +115,32 @@ source_all as (
 
 staged_files as (
 
-    select distinct source_file from {{ this }}
+    select
+        staged.source_file,
+        count(*) as row_count
+    from {{ this }} as staged
+    group by staged.source_file
+
+),
+
+source_files as (
+
+    select
+        source_all.source_file,
+        count(*) as row_count
+    from source_all
+    group by source_all.source_file
+
+),
+
+{# new files, and files that grew (a table exported as one growing file) #}
+changed_files as (
+
+    select source_files.source_file
+    from source_files
+    left join staged_files
+        on source_files.source_file = staged_files.source_file
+    where staged_files.row_count is null or staged_files.row_count != source_files.row_count
 
 ),
 
@@ -123,7 +150,7 @@ new_rows as (
         source_all.source_file,
         {{ raw_key }} as key_value
     from source_all
-    where source_all.source_file not in (select staged_files.source_file from staged_files)
+    where source_all.source_file in (select changed_files.source_file from changed_files)
 
 ),
 
@@ -146,7 +173,7 @@ source as (
     select source_all.*
     from source_all
     where
-        source_all.source_file in (select new_rows.source_file from new_rows)
+        source_all.source_file in (select changed_files.source_file from changed_files)
         or {{ raw_key }} is null
         or {{ raw_key }} in (select keys_to_restage.key_value from keys_to_restage)
 

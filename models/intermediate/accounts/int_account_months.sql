@@ -12,8 +12,10 @@
     balance carried into the first of them comes from the account's row of
     the month before (its closing balance is either the last reported
     balance or, when none was ever reported, the cumulative net flow), so
-    the result equals a full build. Transactions later than the look-back
-    need --full-refresh, as for fct_transactions.
+    the result equals a full build. An account without a row that month (new,
+    arrived late, or ended earlier and perhaps posted to since) is rebuilt
+    from its first month. Transactions later than the look-back need
+    --full-refresh, as for fct_transactions.
     A build for an earlier day (var as_of_date set) is always a full
     refresh (config full_refresh), so it holds nothing after that day.
 -#}
@@ -28,28 +30,6 @@
 }}
 
 with
-
-recompute_bounds as (
-
-    {{ incremental_recompute_from(is_incremental(), 'month', 'month_start') }}
-
-),
-
-transactions as (
-
-    select
-        transaction_id,
-        account_id,
-        direction,
-        transaction_amount,
-        signed_amount,
-        balance_after_amount,
-        transaction_month,
-        transaction_at
-    from {{ ref('int_transactions_enriched') }}
-    where transaction_month >= (select recompute_bounds.recompute_from from recompute_bounds)
-
-),
 
 accounts as (
 
@@ -70,26 +50,77 @@ as_of as (
 
 ),
 
+recompute_bounds as (
+
+    {{ incremental_recompute_from(is_incremental(), 'month', 'month_start') }}
+
+),
+{%- if is_incremental() %}
+
+{# rows of the month before the recomputed ones: their accounts continue #}
+continuing as (
+
+    select
+        existing.account_id,
+        existing.month_start,
+        existing.closing_balance_amount,
+        existing.is_balance_reported
+    from {{ this }} as existing
+    cross join recompute_bounds
+    where existing.month_start = {{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from') }}
+
+),
+
+{#
+    every other account is rebuilt from its first month: it is new, arrived
+    late, or ended before and may have a late posting (few, and their rows
+    come out the same when nothing changed)
+#}
+rebuilt_accounts as (
+
+    select accounts.account_id
+    from accounts
+    where accounts.account_id not in (select continuing.account_id from continuing)
+
+),
+{%- endif %}
+
+transactions as (
+
+    select
+        enriched.transaction_id,
+        enriched.account_id,
+        enriched.direction,
+        enriched.transaction_amount,
+        enriched.signed_amount,
+        enriched.balance_after_amount,
+        enriched.transaction_month,
+        enriched.transaction_at
+    from {{ ref('int_transactions_enriched') }} as enriched
+    where
+        enriched.transaction_month >= (select recompute_bounds.recompute_from from recompute_bounds)
+        {%- if is_incremental() %}
+        or enriched.account_id in (select rebuilt_accounts.account_id from rebuilt_accounts)
+        {%- endif %}
+
+),
+
 {# the state carried into the first recomputed month: none in a full build #}
 carried_in as (
 
     {%- if is_incremental() %}
 
     select
-        existing.account_id,
-        existing.month_start as first_month,
-        case when existing.is_balance_reported then existing.closing_balance_amount end
+        continuing.account_id,
+        case when continuing.is_balance_reported then continuing.closing_balance_amount end
             as reported_balance_amount,
-        case when not existing.is_balance_reported then existing.closing_balance_amount else 0 end
+        case when not continuing.is_balance_reported then continuing.closing_balance_amount else 0 end
             as cumulative_net_flow_amount
-    from {{ this }} as existing
-    cross join recompute_bounds
-    where existing.month_start = {{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from') }}
+    from continuing
     {%- else %}
 
     select
         transactions.account_id,
-        cast(null as date) as first_month,
         transactions.balance_after_amount as reported_balance_amount,
         transactions.signed_amount as cumulative_net_flow_amount
     from transactions
@@ -133,14 +164,14 @@ account_ranges as (
 
     select
         account_ends.account_id,
-        greatest(
-            least(
-                account_ends.opened_month,
-                coalesce(min(transactions_as_of.transaction_month), account_ends.opened_month),
-                coalesce(min(carried_in.first_month), account_ends.opened_month)
-            ),
-            recompute_bounds.recompute_from
-        ) as first_month,
+        case
+            when min(carried_in.account_id) is not null then recompute_bounds.recompute_from
+            else
+                least(
+                    account_ends.opened_month,
+                    coalesce(min(transactions_as_of.transaction_month), account_ends.opened_month)
+                )
+        end as first_month,
         greatest(
             account_ends.end_month,
             coalesce(max(transactions_as_of.transaction_month), account_ends.end_month)
