@@ -83,6 +83,16 @@ rebuilt_accounts as (
     where accounts.account_id not in (select continuing.account_id from continuing)
 
 ),
+{%- else %}
+
+{# a full build reads every transaction anyway #}
+rebuilt_accounts as (
+
+    select accounts.account_id
+    from accounts
+    where 1 = 0
+
+),
 {%- endif %}
 
 transactions as (
@@ -99,9 +109,7 @@ transactions as (
     from {{ ref('int_transactions_enriched') }} as enriched
     where
         enriched.transaction_month >= (select recompute_bounds.recompute_from from recompute_bounds)
-        {%- if is_incremental() %}
         or enriched.account_id in (select rebuilt_accounts.account_id from rebuilt_accounts)
-        {%- endif %}
 
 ),
 
