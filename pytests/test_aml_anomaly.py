@@ -125,11 +125,57 @@ def test_batched_scoring_in_duckdb_equals_scoring_in_memory():
     np.testing.assert_allclose(
         actual["anomaly_score"], expected_scores["anomaly_score"], rtol=0, atol=1e-12
     )
-    assert actual["anomaly_rank"].tolist() == expected_scores["anomaly_rank"].tolist()
+    assert "anomaly_rank" not in actual.columns, "flags come from a threshold, not a rank"
     assert actual["is_anomalous"].tolist() == expected_scores["is_anomalous"].tolist()
     assert actual["top_features"].fillna("").tolist() == (
         expected_scores["top_features"].fillna("").tolist()
     )
+
+
+def test_not_scored_yet_finds_the_keys_missing_from_the_scores_and_only_those():
+    con = duckdb.connect()
+    con.execute(
+        "create table weeks as select 'k' || i as customer_week_key,"
+        " date '2025-01-06' + cast(7 * (i % 4) as integer) as week_start_date from range(40) as t(i)"
+    )
+    # scored: all but k5 (week 1: one key short) and k38, replaced by a stale key in its
+    # week (week 2: same count, other checksum)
+    con.execute(
+        "create table scores as select * from weeks where customer_week_key not in ('k5', 'k38')"
+        " union all select 'stale', date '2025-01-20'"
+    )
+    predicate = anomaly.not_scored_yet("select * from weeks", "scores", "week_start_date")
+    found = con.execute(
+        f"select customer_week_key from weeks where {predicate} order by 1"
+    ).fetchall()
+    assert found == [("k38",), ("k5",)]
+    con.execute("delete from scores where customer_week_key = 'stale'")
+    con.execute("insert into scores select * from weeks where customer_week_key in ('k5', 'k38')")
+    assert con.execute(f"select count(*) from weeks where {predicate}").fetchall() == [(0,)]
+
+
+def test_a_tie_at_the_flag_threshold_is_broken_by_key_in_duckdb_as_in_memory():
+    """Three identical outlier weeks share the highest score; only two may be flagged
+    (ceil(0.004 x 500) = 2), so the two smallest keys are, in both scoring paths."""
+    frame = weeks_frame(rows=500)
+    for row in (14, 10, 12):  # one peer segment (even rows), so one score
+        frame.loc[row, FEATURES] = [90_000.0, 80, 70]
+    settings = config(anomalous_share=0.004)
+    expected = anomaly.score_customer_weeks(frame, settings).scores
+    con = duckdb.connect()
+    con.execute("create table weeks_table as select * from frame")
+    relation, _ = anomaly.score_relation(
+        con.query("select * from weeks_table"),
+        con,
+        settings,
+        ["customer_week_key", "rfm_segment"],
+        "tie",
+    )
+    actual = relation.order("customer_week_key").to_arrow_table().to_pandas()
+    tied = ["k0010", "k0012", "k0014"]
+    assert expected.set_index("customer_week_key").loc[tied, "anomaly_score"].nunique() == 1
+    assert sorted(actual.loc[actual["is_anomalous"], "customer_week_key"]) == ["k0010", "k0012"]
+    assert actual["is_anomalous"].tolist() == expected["is_anomalous"].tolist()
 
 
 def test_scoring_part_of_the_rows_with_the_others_kept_equals_scoring_them_all():

@@ -309,6 +309,27 @@ def _select_list(relation, config: AnomalyConfig, carried: list[str]) -> list[st
     ]
 
 
+def not_scored_yet(
+    rows: str, scores: str, period_column: str, key: str = "customer_week_key"
+) -> str:
+    """SQL predicate on a row of the query `rows`: its key is not in the table `scores`.
+    Only periods whose count of keys or sum of key hashes differs between the two are
+    searched key by key, so a run in which every period matches does not anti-join the
+    whole history (the predicate is the one an incremental run passes as score_where)."""
+    checksums = (
+        f"select {period_column}, count(*) as key_count, sum(hash({key})) as key_checksum"
+        " from ({}) as source group by " + period_column
+    )
+    unmatched = (
+        f"select {period_column} from ({checksums.format(rows)}"
+        f" except {checksums.format(f'select * from {scores}')}) as unmatched"
+    )
+    return (
+        f"({period_column} in ({unmatched}) and {key} not in"
+        f" (select {key} from {scores} where {period_column} in ({unmatched})))"
+    )
+
+
 def score_relation(
     relation,
     con,
@@ -321,63 +342,92 @@ def score_relation(
     """Score the rows of a DuckDB `relation` on connection `con` without loading it whole:
     fit on a training sample chosen in SQL from every row (smallest seeded hash of the key;
     all rows when there are fewer than training_rows), score in batches of batch_rows read
-    as Arrow into a temporary table, then rank in SQL and explain the anomalous rows.
+    as Arrow into a temporary table, then flag the top anomalous_share in SQL and explain
+    the flagged rows.
 
-    By default every row is scored. An incremental run scores only the rows matching the
-    SQL predicate `score_where` and passes as `kept_scores` a query of the earlier scores it
-    keeps (key, anomaly_score): they are ranked together, so is_anomalous still means "among
-    the anomalous_share highest scores of all customer-weeks", as of this run.
+    By default every row is scored, streamed from `relation` once. An incremental run
+    scores only the rows matching the SQL predicate `score_where` (selected once into a
+    temporary table) and passes as `kept_scores` a query of the earlier scores it keeps
+    (key, anomaly_score): they are ranked together, so is_anomalous still means "among the
+    anomalous_share highest scores of all customer-weeks", as of this run.
 
-    Returns a relation of the scored rows (carried columns, anomaly_score, anomaly_rank,
-    is_anomalous, top_features) and the fitted model (its version and features)."""
+    is_anomalous is "rank <= flagged_count" without ranking every row: the flagged_count-th
+    highest (score, key) pair is found with one top-N pass and each scored row is compared
+    with it (ties by key, as in score_customer_weeks).
+
+    Returns a relation of the scored rows (carried columns, anomaly_score, is_anomalous,
+    top_features) and the fitted model (its version and features)."""
     key = config.key_column
+    carried = [key] + [c for c in carried if c in relation.columns and c != key]
     query = (
         f"select {', '.join(_select_list(relation, config, carried))} from ({relation.sql_query()})"
     )
-    to_score = query if score_where is None else f"select * from ({query}) where {score_where}"
+    # the sample's keys first: sorting one column by its hash is a scan of the keys, where
+    # sorting whole rows would read every feature of every row
+    sample_keys = (
+        f"select {key} from ({relation.sql_query()})"
+        f" order by hash({key} || '|{config.random_state}'), {key} limit {config.training_rows}"
+    )
     sample = (
-        con.sql(
-            f"select * from ({query}) order by hash({key} || '|{config.random_state}'), {key}"
-            f" limit {config.training_rows}"
-        )
+        con.sql(f"select * from ({query}) where {key} in ({sample_keys})")
         .to_arrow_table()
         .to_pandas()
     )
     fitted = fit(training_sample(sample, config), config)
-    scores_table, explained_table = f"__{name}_scores", f"__{name}_explained"
+    names = {part: f"__{name}_{part}" for part in ("rows", "scores", "threshold", "explained")}
+    # batches are read on a second connection: a statement on `con` would end the stream
+    reader = con.cursor()
+    source = query
+    if score_where is not None:
+        reader.execute(
+            f"create or replace temp table {names['rows']} as"
+            f" select * from ({query}) where {score_where}"
+        )
+        source = f"select * from {names['rows']}"
+    quoted = ", ".join(f'"{column}"' for column in carried)
     con.execute(
-        f"create or replace temp table {scores_table} ({key} varchar, anomaly_score double)"
+        f"create or replace temp table {names['scores']} as select {quoted},"
+        f" cast(null as double) as anomaly_score from ({query}) limit 0"
     )
-    reader = con.cursor().sql(to_score).to_arrow_reader(config.batch_rows)
-    for batch in reader:
-        frame = batch.to_pandas()
-        if frame.empty:
+    for batch in reader.sql(source).to_arrow_reader(config.batch_rows):
+        if batch.num_rows == 0:
             continue
-        part = pa.table({key: frame[key].astype(str), "anomaly_score": score(fitted, frame)})
+        part = pa.table(
+            [batch.column(column) for column in carried]
+            + [pa.array(score(fitted, batch.to_pandas()), pa.float64())],
+            names=[*carried, "anomaly_score"],
+        )
         con.register("__anomaly_part", part)
-        con.execute(f"insert into {scores_table} select * from __anomaly_part")
+        con.execute(f"insert into {names['scores']} select * from __anomaly_part")
         con.unregister("__anomaly_part")
-    population = f"select {key}, anomaly_score from {scores_table}"
+    population = f"select {key}, anomaly_score from {names['scores']}"
     if kept_scores is not None:
         population += f" union all select {key}, anomaly_score from ({kept_scores})"
     ((rows,),) = con.execute(f"select count(*) from ({population})").fetchall()
-    limit = flagged_count(config, rows)
-    ranked = f"__{name}_ranked"
+    limit = min(flagged_count(config, rows), rows)
+    # the flagged_count-th highest (score, key): no row when nothing is to be flagged
     con.execute(
-        f"create or replace temp table {ranked} as select * from ("
-        f" select population.{key}, population.anomaly_score,"
-        f" row_number() over (order by population.anomaly_score desc, population.{key})"
-        f" as anomaly_rank from ({population}) as population"
-        f") where {key} in (select {key} from {scores_table})"
+        f"create or replace temp table {names['threshold']} as"
+        f" select anomaly_score as threshold_score, {key} as threshold_key"
+        f" from ({population}) order by anomaly_score desc, {key}"
+        f" limit {1 if limit else 0} offset {max(limit - 1, 0)}"
     )
+    is_flagged = (
+        "coalesce(scores.anomaly_score > threshold.threshold_score"
+        " or (scores.anomaly_score = threshold.threshold_score"
+        f" and scores.{key} <= threshold.threshold_key), false)"
+    )
+    flagged_keys = con.sql(
+        f"select scores.{key} from {names['scores']} as scores"
+        f" left join {names['threshold']} as threshold on true where {is_flagged}"
+    ).to_arrow_table()
+    reader.register("__anomaly_flagged", flagged_keys)
     flagged = (
-        con.sql(
-            f"select features.* from ({to_score}) as features inner join {ranked} as ranked"
-            f" using ({key}) where ranked.anomaly_rank <= {limit}"
-        )
+        reader.sql(f"select * from ({source}) where {key} in (select {key} from __anomaly_flagged)")
         .to_arrow_table()
         .to_pandas()
     )
+    reader.close()
     explained = pa.table(
         {
             key: flagged[key].astype(str),
@@ -388,15 +438,15 @@ def score_relation(
     )
     con.register("__anomaly_explained", explained)
     con.execute(
-        f"create or replace temp table {explained_table} as select * from __anomaly_explained"
+        f"create or replace temp table {names['explained']} as select * from __anomaly_explained"
     )
     con.unregister("__anomaly_explained")
-    kept = ", ".join(f'weeks."{name}"' for name in carried if name in relation.columns)
+    kept = ", ".join(f'scores."{column}"' for column in carried)
     result = con.sql(
-        f"select {kept}, ranked.anomaly_score, ranked.anomaly_rank,"
-        f" ranked.anomaly_rank <= {limit} as is_anomalous, explained.top_features"
-        f" from ({relation.sql_query()}) as weeks"
-        f" inner join {ranked} as ranked on weeks.{key} = ranked.{key}"
-        f" left join {explained_table} as explained on weeks.{key} = explained.{key}"
+        f"select {kept}, scores.anomaly_score, {is_flagged} as is_anomalous,"
+        " explained.top_features"
+        f" from {names['scores']} as scores"
+        f" left join {names['threshold']} as threshold on true"
+        f" left join {names['explained']} as explained on scores.{key} = explained.{key}"
     )
     return result, fitted

@@ -3,7 +3,8 @@ and scored in batches inside DuckDB, so the customer-weeks never sit in pandas w
 
 Incremental: the forest is refitted on its sample every run, but only the weeks from the
 one holding (latest scored week - incremental_lookback_days) on, and weeks not scored
-before, are scored again; earlier scores are kept and ranked with the new ones. The peer
+before (anomaly.not_scored_yet), are scored again; earlier scores are kept and ranked with
+the new ones. The peer
 segment is joined here (not in int_aml_customer_weeks) because it is as of the as-of date
 and would otherwise make the incremental customer-weeks differ from a full build."""
 
@@ -25,6 +26,7 @@ def model(dbt, session):
     )
     meta = dbt.config.get("meta")
     config = anomaly.AnomalyConfig.from_meta(meta)
+    weeks = dbt.ref("int_aml_customer_weeks")
     score_where = kept_scores = None
     if dbt.is_incremental:
         lookback_days = int(meta["incremental_lookback_days"])
@@ -33,15 +35,12 @@ def model(dbt, session):
             f" from {dbt.this}"
         ).fetchall()
         if rescore_from is not None:
-            score_where = (
-                f"week_start_date >= date '{rescore_from}' or customer_week_key not in"
-                f" (select customer_week_key from {dbt.this})"
-            )
+            not_scored = anomaly.not_scored_yet(weeks.sql_query(), str(dbt.this), "week_start_date")
+            score_where = f"week_start_date >= date '{rescore_from}' or {not_scored}"
             kept_scores = (
                 f"select customer_week_key, anomaly_score from {dbt.this}"
                 f" where week_start_date < date '{rescore_from}'"
             )
-    weeks = dbt.ref("int_aml_customer_weeks")
     rfm = dbt.ref("int_customer_rfm")
     # the peer segment: the customer's RFM segment on the as-of date, for every week
     weeks_with_segment = session.sql(

@@ -1,37 +1,74 @@
 {#-
     Rule anomaly_score: the customer-weeks of transaction_anomaly_scores with
     the highest anomaly scores (ranked here, ties by key), as alerts in the
-    shape of the rule alerts. The
-    model flags anomalous_share of customer-weeks for review (its own meta);
-    the alerts_per_100000_weeks parameter here (a far smaller share of all
-    scored customer-weeks, highest score first, ties by key) decides how many
-    reach an investigator. Window and evidence: the customer's customer-initiated
-    transactions of the ISO week; the anchor is the week's largest. Score:
+    shape of the rule alerts. The model flags anomalous_share of
+    customer-weeks for review (its own meta); the alerts_per_100000_weeks
+    parameter here (a far smaller share of all scored customer-weeks,
+    highest score first, ties by key) decides how many reach an
+    investigator. Only the weeks scoring at least the lowest is_anomalous
+    score are ranked when enough weeks are flagged (rank_floor): the same
+    ranks, without sorting every customer-week. Window and evidence: the
+    customer's customer-initiated transactions of the ISO week; the anchor is the week's largest. Score:
     100 x anomaly score; severity from score_medium and score_high. The
     forest is refitted on every build, so a week's score can move between
     runs: an alert already raised stays (fct_aml_alerts never withdraws
     one), and an incremental run only emits the weeks it recomputes.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='alert_id',
-        incremental_strategy='merge',
-        on_schema_change='fail'
-    )
-}}
 
 with
+
+scored_weeks as (
+
+    select count(*) as week_count from {{ ref('transaction_anomaly_scores') }}
+
+),
+
+parameter_versions as (
+
+    {{ aml_parameter_versions('anomaly_score', ['alerts_per_100000_weeks', 'score_medium', 'score_high']) }}
+
+),
+
+alert_quota as (
+
+    -- the most weeks any parameter version lets alert
+    select ceil(max(parameter_versions.alerts_per_100000_weeks) * max(scored_weeks.week_count) / 100000.0) as max_alerted_weeks
+    from parameter_versions
+    cross join scored_weeks
+
+),
+
+rank_floor as (
+
+    -- The lowest score of the weeks flagged is_anomalous, used only when at
+    -- least max_alerted_weeks weeks are flagged: then the quota-th highest
+    -- score of all weeks is at least the quota-th highest of the flagged
+    -- ones, so no week below the floor can rank within any quota. The
+    -- weeks from the floor up are a prefix of the ranking, so ranking them
+    -- alone gives every one of them its rank among all weeks.
+    select
+        case
+            when count(*) >= max(alert_quota.max_alerted_weeks) then min(scores.anomaly_score)
+        end as floor_score
+    from {{ ref('transaction_anomaly_scores') }} as scores
+    cross join alert_quota
+    where scores.is_anomalous
+
+),
 
 anomaly_scores as (
 
     select
-        customer_id,
-        customer_week_key,
-        week_start_date,
-        anomaly_score,
-        row_number() over (order by anomaly_score desc, customer_week_key asc) as anomaly_rank
-    from {{ ref('transaction_anomaly_scores') }}
+        scores.customer_id,
+        scores.customer_week_key,
+        scores.week_start_date,
+        scores.anomaly_score,
+        row_number() over (order by scores.anomaly_score desc, scores.customer_week_key asc) as anomaly_rank
+    from {{ ref('transaction_anomaly_scores') }} as scores
+    cross join rank_floor
+    where
+        rank_floor.floor_score is null
+        or scores.anomaly_score >= rank_floor.floor_score
 
 ),
 
@@ -49,21 +86,9 @@ transactions as (
 
 ),
 
-parameter_versions as (
-
-    {{ aml_parameter_versions('anomaly_score', ['alerts_per_100000_weeks', 'score_medium', 'score_high']) }}
-
-),
-
 scan_bounds as (
 
     select {{ aml_recompute_from(is_incremental()) }} as recompute_from_date
-
-),
-
-scored_weeks as (
-
-    select count(*) as week_count from anomaly_scores
 
 ),
 
