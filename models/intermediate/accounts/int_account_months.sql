@@ -17,17 +17,8 @@
     from its first month. Transactions later than the look-back need
     --full-refresh, as for fct_transactions.
     A build for an earlier day (var as_of_date set) is always a full
-    refresh (config full_refresh), so it holds nothing after that day.
+    refresh (+full_refresh in dbt_project.yml), so it holds nothing after that day.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='account_month_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        full_refresh=(true if var('as_of_date', none) else none)
-    )
-}}
 
 with
 

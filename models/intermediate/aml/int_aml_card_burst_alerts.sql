@@ -7,14 +7,6 @@
     at in the history_days before the window. Score: 10 x payments + 5 x
     unusual payments, capped at 100. Incremental on alert_id.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='alert_id',
-        incremental_strategy='merge',
-        on_schema_change='fail'
-    )
-}}
 
 with
 

@@ -8,14 +8,6 @@
     min_weighted_count. Score: 100 x weighted count / (2 x
     min_weighted_count), capped at 100. Incremental on alert_id.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='alert_id',
-        incremental_strategy='merge',
-        on_schema_change='fail'
-    )
-}}
 
 with
 

@@ -19,17 +19,8 @@
     transactions arriving later than the look-back need --full-refresh, as
     for fct_transactions.
     A build for an earlier day (var as_of_date set) is always a full
-    refresh (config full_refresh), so it holds nothing after that day.
+    refresh (+full_refresh in dbt_project.yml), so it holds nothing after that day.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='customer_week_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        full_refresh=(true if var('as_of_date', none) else none)
-    )
-}}
 {%- set baseline_weeks = 12 %}
 {%- set min_baseline_weeks = 4 %}
 {%- set baseline_features = [

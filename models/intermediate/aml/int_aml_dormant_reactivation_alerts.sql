@@ -10,14 +10,6 @@
     Score: 50 x flows / min_flow_amount, capped at 100. The flow window
     looks forward, so an incremental run also rebuilds window_days back.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='alert_id',
-        incremental_strategy='merge',
-        on_schema_change='fail'
-    )
-}}
 
 with
 

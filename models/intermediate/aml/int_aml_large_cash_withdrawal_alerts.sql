@@ -7,14 +7,6 @@
     No history counts as median 0, so the floor alone decides. Score:
     10 x z, capped at 100. Incremental on alert_id.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='alert_id',
-        incremental_strategy='merge',
-        on_schema_change='fail'
-    )
-}}
 
 with
 

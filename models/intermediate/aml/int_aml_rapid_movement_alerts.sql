@@ -9,14 +9,6 @@
     100 x outflow / inflow, capped at 100. The window looks forward, so an
     incremental run also rebuilds the weeks window_days back.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='alert_id',
-        incremental_strategy='merge',
-        on_schema_change='fail'
-    )
-}}
 
 with
 

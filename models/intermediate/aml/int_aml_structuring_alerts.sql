@@ -7,14 +7,6 @@
     threshold. Score: 100 x total of those deposits / (threshold x
     (min_deposit_count + 1)), capped at 100. Incremental on alert_id.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='alert_id',
-        incremental_strategy='merge',
-        on_schema_change='fail'
-    )
-}}
 
 with
 

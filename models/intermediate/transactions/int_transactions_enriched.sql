@@ -10,10 +10,6 @@
 -#}
 {{
     config(
-        materialized='incremental',
-        unique_key='transaction_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         post_hook="{{ delete_rows_missing_from(ref('stg_core_banking__transactions'), 'transaction_id') }}"
     )
 }}

@@ -7,14 +7,6 @@
     weeks (aml_recompute_from). Alerts are never withdrawn by a run: once
     raised, an alert is closed by review, not by new data.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='alert_id',
-        incremental_strategy='merge',
-        on_schema_change='fail'
-    )
-}}
 
 with
 

@@ -12,10 +12,6 @@
 -#}
 {{
     config(
-        materialized='incremental',
-        unique_key='transaction_id',
-        incremental_strategy='merge',
-        on_schema_change='fail',
         post_hook="{{ delete_rows_missing_from(ref('int_transactions_enriched'), 'transaction_id') }}"
     )
 }}
