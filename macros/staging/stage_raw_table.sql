@@ -107,12 +107,11 @@
 with
 {%- if is_incremental() %}
 
-source_all as (
-
-    select * from {{ source_relation }}
-
-),
-
+{#-
+    The raw relation is read where each step needs it, not through one
+    shared CTE: a CTE referenced three times is materialised whole, every
+    column of every raw row.
+#}
 staged_files as (
 
     select
@@ -128,7 +127,7 @@ source_files as (
     select
         source_all.source_file,
         count(*) as row_count
-    from source_all
+    from {{ source_relation }} as source_all
     group by source_all.source_file
 
 ),
@@ -149,7 +148,7 @@ new_rows as (
     select
         source_all.source_file,
         {{ raw_key }} as key_value
-    from source_all
+    from {{ source_relation }} as source_all
     where source_all.source_file in (select changed_files.source_file from changed_files)
 
 ),
@@ -168,14 +167,38 @@ keys_to_restage as (
 
 ),
 
+{#-
+    The files holding rows to restage: the changed ones, and the staged files
+    with a row without a key or with a key to restage. A file whose row count
+    did not change is in this whole, its keys already parsed, so they are
+    looked up there instead of parsing the key of every raw row.
+#}
+files_to_read as (
+
+    select changed_files.source_file
+    from changed_files
+
+    union
+
+    select staged.source_file
+    from {{ this }} as staged
+    where
+        staged.{{ key }} is null
+        or staged.{{ key }} in (select keys_to_restage.key_value from keys_to_restage)
+
+),
+
 source as (
 
     select source_all.*
-    from source_all
+    from {{ source_relation }} as source_all
     where
-        source_all.source_file in (select changed_files.source_file from changed_files)
-        or {{ raw_key }} is null
-        or {{ raw_key }} in (select keys_to_restage.key_value from keys_to_restage)
+        source_all.source_file in (select files_to_read.source_file from files_to_read)
+        and (
+            source_all.source_file in (select changed_files.source_file from changed_files)
+            or {{ raw_key }} is null
+            or {{ raw_key }} in (select keys_to_restage.key_value from keys_to_restage)
+        )
 
 ),
 {%- else %}

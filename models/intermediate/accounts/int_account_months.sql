@@ -12,9 +12,10 @@
     balance carried into the first of them comes from the account's row of
     the month before (its closing balance is either the last reported
     balance or, when none was ever reported, the cumulative net flow), so
-    the result equals a full build. An account without a row that month (new,
-    arrived late, or ended earlier and perhaps posted to since) is rebuilt
-    from its first month. Transactions later than the look-back need
+    the result equals a full build. An account without a row that month is
+    rebuilt from its first month when it is new, arrived late, or ended
+    earlier and has a posting in the recomputed months; an account that
+    ended earlier without one keeps its rows. Transactions later than the look-back need
     --full-refresh, as for fct_transactions.
     A build for an earlier day (var as_of_date set) is always a full
     refresh (+full_refresh in dbt_project.yml), so it holds nothing after that day.
@@ -58,20 +59,52 @@ continuing as (
         existing.is_balance_reported
     from {{ this }} as existing
     cross join recompute_bounds
-    where existing.month_start = {{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from') }}
+    where existing.month_start = cast({{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from') }} as date)
+
+),
+
+{# accounts whose rows end before that month: closed and quiet since #}
+ended_accounts as (
+
+    select existing.account_id
+    from {{ this }} as existing
+    cross join recompute_bounds
+    group by existing.account_id, recompute_bounds.recompute_from
+    having max(existing.month_start) < cast({{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from') }} as date)
 
 ),
 
 {#
     every other account is rebuilt from its first month: it is new, arrived
-    late, or ended before and may have a late posting (few, and their rows
-    come out the same when nothing changed)
+    late, or ended before and has a posting in the recomputed months. An
+    ended account without one keeps its rows as built (a rebuild would give
+    them again).
 #}
 rebuilt_accounts as (
 
     select accounts.account_id
     from accounts
-    where accounts.account_id not in (select continuing.account_id from continuing)
+    where
+        accounts.account_id not in (select continuing.account_id from continuing)
+        and (
+            accounts.account_id not in (select ended_accounts.account_id from ended_accounts)
+            or accounts.account_id in (
+                select enriched.account_id
+                from {{ ref('int_transactions_enriched') }} as enriched
+                where enriched.transaction_month >= (select recompute_bounds.recompute_from from recompute_bounds)
+            )
+        )
+
+),
+
+{# the accounts this run gives rows for #}
+built_accounts as (
+
+    select continuing.account_id from continuing
+
+    union all
+
+    select rebuilt_accounts.account_id from rebuilt_accounts
 
 ),
 {%- else %}
@@ -84,8 +117,16 @@ rebuilt_accounts as (
     where 1 = 0
 
 ),
+
+built_accounts as (
+
+    select accounts.account_id from accounts
+
+),
 {%- endif %}
 
+{# the recomputed months, and the earlier months of the rebuilt accounts (two
+   disjoint parts: a range on the month alone reads only the recent rows) #}
 transactions as (
 
     select
@@ -98,9 +139,23 @@ transactions as (
         enriched.transaction_month,
         enriched.transaction_at
     from {{ ref('int_transactions_enriched') }} as enriched
+    where enriched.transaction_month >= (select recompute_bounds.recompute_from from recompute_bounds)
+
+    union all
+
+    select
+        enriched.transaction_id,
+        enriched.account_id,
+        enriched.direction,
+        enriched.transaction_amount,
+        enriched.signed_amount,
+        enriched.balance_after_amount,
+        enriched.transaction_month,
+        enriched.transaction_at
+    from {{ ref('int_transactions_enriched') }} as enriched
     where
-        enriched.transaction_month >= (select recompute_bounds.recompute_from from recompute_bounds)
-        or enriched.account_id in (select rebuilt_accounts.account_id from rebuilt_accounts)
+        enriched.transaction_month < (select recompute_bounds.recompute_from from recompute_bounds)
+        and enriched.account_id in (select rebuilt_accounts.account_id from rebuilt_accounts)
 
 ),
 
@@ -155,7 +210,9 @@ account_ends as (
         end as end_month
     from accounts
     cross join as_of
-    where accounts.opened_date <= as_of.as_of_date
+    where
+        accounts.opened_date <= as_of.as_of_date
+        and accounts.account_id in (select built_accounts.account_id from built_accounts)
 
 ),
 

@@ -52,7 +52,7 @@ scanned_payments as (
     cross join scan_bounds
     where
         card_payments.transaction_date
-        >= {{ dbt.dateadd('day', '-cast(scan_bounds.read_back_days as integer)', 'scan_bounds.recompute_from_date') }}
+        >= cast({{ dbt.dateadd('day', '-cast(scan_bounds.read_back_days as integer)', 'scan_bounds.recompute_from_date') }} as date)
 
 ),
 
@@ -79,6 +79,10 @@ payment_anchors as (
                 parameter_versions.valid_to_date is null
                 or scanned_payments.transaction_date < parameter_versions.valid_to_date
             )
+    cross join scan_bounds
+    -- only weeks from recompute_from_date (a Monday) are emitted; the
+    -- payments before it are history and window members, not anchors
+    where scanned_payments.transaction_date >= scan_bounds.recompute_from_date
 
 ),
 

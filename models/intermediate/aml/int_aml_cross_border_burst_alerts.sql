@@ -54,7 +54,7 @@ scanned_transfers as (
     cross join scan_bounds
     where
         cross_border_transfers.transaction_date
-        >= {{ dbt.dateadd('day', '-cast(scan_bounds.read_back_days as integer)', 'scan_bounds.recompute_from_date') }}
+        >= cast({{ dbt.dateadd('day', '-cast(scan_bounds.read_back_days as integer)', 'scan_bounds.recompute_from_date') }} as date)
 
 ),
 

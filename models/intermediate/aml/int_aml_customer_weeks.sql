@@ -13,8 +13,8 @@
 
     Incremental (delete+insert on customer_week_key): a run recomputes the
     weeks from the one holding (latest week already built - var
-    incremental_lookback_days) on, reading the transactions of the
-    baseline_weeks weeks before it for the baselines and each customer's
+    incremental_lookback_days) on from their transactions, takes the
+    baseline_weeks weeks before them for the baselines and each customer's
     first week from the rows already built, so it equals a full build;
     transactions arriving later than the look-back need --full-refresh, as
     for fct_transactions.
@@ -44,7 +44,7 @@ recompute_bounds as (
 
 ),
 
-{# the baseline of the first recomputed week reads the weeks before it #}
+{# the baseline of the first recomputed week reads the built weeks before it #}
 read_bounds as (
 
     select
@@ -69,7 +69,7 @@ transactions as (
     from {{ ref('int_transactions_enriched') }}
     where
         is_customer_initiated
-        and transaction_date >= (select read_bounds.read_from_date from read_bounds)
+        and transaction_date >= (select read_bounds.recompute_from_date from read_bounds)
 
 ),
 
@@ -155,7 +155,7 @@ customer_week_spine as (
         on
             customer_first_weeks.first_week_start_date <= weeks.week_start_date
             and weeks.week_start_date <= weeks.last_week_start_date
-    where weeks.week_start_date >= read_bounds.read_from_date
+    where weeks.week_start_date >= read_bounds.recompute_from_date
 
 ),
 
@@ -271,6 +271,41 @@ customer_weeks as (
         on
             customer_week_spine.customer_id = weekly_activity.customer_id
             and customer_week_spine.week_start_date = weekly_activity.week_start_date
+    {%- if is_incremental() %}
+
+    union all
+
+    -- the weeks before the recomputed ones, as built: the spine is dense,
+    -- so these are every week of the baselines
+    select
+        existing.customer_id,
+        existing.week_start_date,
+        existing.transaction_count,
+        existing.inflow_amount,
+        existing.outflow_amount,
+        existing.cash_deposit_count,
+        existing.cash_deposit_amount,
+        existing.cash_withdrawal_count,
+        existing.cash_withdrawal_amount,
+        existing.transfer_in_count,
+        existing.transfer_in_amount,
+        existing.transfer_out_count,
+        existing.transfer_out_amount,
+        existing.cross_border_transfer_count,
+        existing.cross_border_transfer_amount,
+        existing.high_risk_transfer_count,
+        existing.high_risk_transfer_amount,
+        existing.card_payment_count,
+        existing.card_payment_amount,
+        existing.abroad_card_payment_count,
+        existing.counterparty_country_count,
+        existing.max_transaction_amount
+    from {{ this }} as existing
+    cross join read_bounds
+    where
+        existing.week_start_date >= read_bounds.read_from_date
+        and existing.week_start_date < read_bounds.recompute_from_date
+    {%- endif %}
 
 ),
 

@@ -39,7 +39,9 @@ accounts as (
 
 all_transactions as (
 
-    select transaction_date from {{ ref('int_aml_transactions') }}
+    -- every staged transaction has a staged account, so this holds the
+    -- dates of int_aml_transactions without its join to the accounts
+    select transaction_date from {{ ref('int_transactions_enriched') }}
 
 ),
 
@@ -66,9 +68,9 @@ scan_bounds as (
 observation_start as (
 
     select
-        {{ dbt.dateadd(
+        cast({{ dbt.dateadd(
             'day', '-cast(scan_bounds.read_back_days as integer)', 'scan_bounds.recompute_from_date'
-        ) }} as scan_start_date,
+        ) }} as date) as scan_start_date,
         (select min(all_transactions.transaction_date) from all_transactions) as first_transaction_date
     from scan_bounds
 
@@ -93,18 +95,42 @@ scanned_activity as (
 
 ),
 
+prior_activity as (
+
+    -- each customer's last activity before the weeks recomputed (none on a
+    -- full build)
+    select
+        scanned_activity.customer_id,
+        max(scanned_activity.transaction_at) as last_activity_at
+    from scanned_activity
+    cross join scan_bounds
+    where scanned_activity.transaction_date < scan_bounds.recompute_from_date
+    group by scanned_activity.customer_id
+
+),
+
 sequenced_activity as (
 
+    -- only weeks from recompute_from_date (a Monday) are emitted, so only
+    -- their transactions can anchor; the first one's previous activity is
+    -- the last before them
     select
         scanned_activity.transaction_id,
         scanned_activity.customer_id,
         scanned_activity.transaction_date,
         scanned_activity.transaction_at,
-        lag(scanned_activity.transaction_at) over (
-            partition by scanned_activity.customer_id
-            order by scanned_activity.transaction_at, scanned_activity.transaction_id
+        coalesce(
+            lag(scanned_activity.transaction_at) over (
+                partition by scanned_activity.customer_id
+                order by scanned_activity.transaction_at, scanned_activity.transaction_id
+            ),
+            prior_activity.last_activity_at
         ) as previous_activity_at
     from scanned_activity
+    cross join scan_bounds
+    left join prior_activity
+        on scanned_activity.customer_id = prior_activity.customer_id
+    where scanned_activity.transaction_date >= scan_bounds.recompute_from_date
 
 ),
 

@@ -51,7 +51,7 @@ scanned_withdrawals as (
     cross join scan_bounds
     where
         cash_withdrawals.transaction_date
-        >= {{ dbt.dateadd('day', '-cast(scan_bounds.read_back_days as integer)', 'scan_bounds.recompute_from_date') }}
+        >= cast({{ dbt.dateadd('day', '-cast(scan_bounds.read_back_days as integer)', 'scan_bounds.recompute_from_date') }} as date)
 
 ),
 

@@ -10,7 +10,11 @@
 -#}
 {{
     config(
-        post_hook="{{ delete_rows_missing_from(ref('stg_core_banking__transactions'), 'transaction_id') }}"
+        post_hook="{{ delete_rows_missing_from(
+            ref('stg_core_banking__transactions'),
+            'transaction_id',
+            candidates='select transaction_id from ' ~ ref('base_core_banking__transactions') ~ ' where quarantine_reason is not null'
+        ) }}"
     )
 }}
 
@@ -32,7 +36,7 @@ transactions as (
         staged.row_hash
     from {{ ref('stg_core_banking__transactions') }} as staged
     {%- if is_incremental() %}
-    where {{ new_or_changed_in_lookback('staged', 'cast(staged.transaction_at as date)') }}
+    where {{ new_or_changed_in_lookback('staged', 'staged.transaction_at', is_timestamp=true) }}
     {%- endif %}
 
 ),

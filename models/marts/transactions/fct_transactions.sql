@@ -12,7 +12,11 @@
 -#}
 {{
     config(
-        post_hook="{{ delete_rows_missing_from(ref('int_transactions_enriched'), 'transaction_id') }}"
+        post_hook="{{ delete_rows_missing_from(
+            ref('int_transactions_enriched'),
+            'transaction_id',
+            candidates='select transaction_id from ' ~ ref('base_core_banking__transactions') ~ ' where quarantine_reason is not null'
+        ) }}"
     )
 }}
 
