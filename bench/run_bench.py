@@ -2,7 +2,8 @@
 
 The last day of generated transactions is held back for the full build
 (dbt_build) and then added as a new part for a timed daily run
-(dbt_incremental_day: `dbt build --selector daily_monitoring`). Before the
+(dbt_incremental_day: `dbt build --selector daily_monitoring`, key tests on the
+last DAILY_TEST_DAYS days, split per phase as day:<group>). Before the
 held day comes back, the reference SQL (bench/reference_sql.py: the heaviest
 models as plain DuckDB SQL, no dbt) runs on the raw folder the build saw
 (reference_sql), and dbt_sql sums the build's node seconds of the models it
@@ -36,6 +37,9 @@ README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"
 # the daily run the bench times after adding one day to a built bank (selectors.yml)
 DAILY_SELECTOR = "daily_monitoring"
+# its data tests with a where on __data_test_from__ check the rows of this many days
+# before the day added (var data_test_from_date, macro get_where_subquery)
+DAILY_TEST_DAYS = 7
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -117,10 +121,10 @@ DBT_SQL_MODELS = frozenset(
 SCORED_IN_SQL = {"customer_segments_in_sql"}
 
 
-def hold_back_last_day(transactions_dir: Path, held: Path) -> int:
+def hold_back_last_day(transactions_dir: Path, held: Path) -> tuple[int, dt.date]:
     """Move the transactions of the last day out of the raw parts into `held` (a Parquet
     file outside the raw folder), so a build sees the bank as of the day before and the
-    held day can arrive afterwards as a new part. Returns the rows held back."""
+    held day can arrive afterwards as a new part. Returns the rows held back and the day."""
     import duckdb
 
     con = duckdb.connect()
@@ -145,7 +149,7 @@ def hold_back_last_day(transactions_dir: Path, held: Path) -> int:
         (rows,) = con.execute(f"select count(*) from read_parquet('{held}')").fetchone()
     finally:
         con.close()
-    return rows
+    return rows, last_day
 
 
 def node_group(result: dict) -> str:
@@ -300,7 +304,7 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
     counts = count_rows(db_path, raw_dir)
     rows[-1]["rows"] = counts["all_raw"]
     held = work / "held_last_day.parquet"
-    held_rows = hold_back_last_day(raw_dir / "transactions", held)
+    held_rows, held_day = hold_back_last_day(raw_dir / "transactions", held)
     if not record("dbt_seed", [str(BIN / "dbt"), "seed", *dbt_paths]):
         return rows
     # dbt seed wrote run_results.json too: a build killed before writing its own must not
@@ -353,11 +357,32 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
         # the next day arrives: its transactions as a new part, then the daily run
         held.replace(raw_dir / "transactions" / "part-next-day.parquet")
         (target / "run_results.json").unlink(missing_ok=True)
+        # as a bank schedules it: key tests of the growing tables on the last week only
+        test_from = held_day - dt.timedelta(days=DAILY_TEST_DAYS)
         record(
             "dbt_incremental_day",
-            [str(BIN / "dbt"), "build", "--selector", DAILY_SELECTOR, *dbt_paths],
+            [
+                str(BIN / "dbt"),
+                "build",
+                "--selector",
+                DAILY_SELECTOR,
+                "--vars",
+                f"{{data_test_from_date: {test_from.isoformat()}}}",
+                *dbt_paths,
+            ],
             held_rows,
         )
+        for group, seconds in sorted(build_breakdown(target / "run_results.json").items()):
+            rows.append(
+                {
+                    "size": size,
+                    "phase": f"day:{group}",
+                    "wall_s": round(seconds, 1),
+                    "peak_rss_mb": None,
+                    "rows": None,
+                    "status": "node seconds",
+                }
+            )
     return rows
 
 

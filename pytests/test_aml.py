@@ -19,6 +19,7 @@ Definitions used by the evaluation:
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -257,3 +258,28 @@ def test_incremental_customer_weeks_equal_a_full_rebuild(two_runs):
                 assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), (mine, theirs)
             else:
                 assert value == expected, (mine, theirs)
+
+
+def test_a_key_test_with_data_test_from_date_checks_only_the_rows_from_that_date(bank, tmp_path):
+    """The daily run's key tests (where: week_start_date >= __data_test_from__, macro
+    get_where_subquery): a duplicate customer-week fails the test without the var and with
+    a date before its week, and is not seen with a date after it."""
+    db = tmp_path / "bank.duckdb"
+    shutil.copy(bank["db"], db)
+    con = duckdb.connect(str(db))
+    ((week,),) = con.execute(
+        "select min(week_start_date) + 7 from intermediate.int_aml_customer_weeks"
+    ).fetchall()
+    con.execute(
+        "insert into intermediate.int_aml_customer_weeks select * from"
+        f" intermediate.int_aml_customer_weeks where week_start_date = date '{week}' limit 1"
+    )
+    con.close()
+    test = ["test", "--select", "unique_int_aml_customer_weeks_customer_week_key"]
+
+    def exit_code(*extra: str) -> int:
+        return run_dbt(*test, *extra, raw=bank["raw"], db=db, work=tmp_path, check=False)
+
+    assert exit_code() != 0
+    assert exit_code("--vars", f"{{data_test_from_date: {week}}}") != 0
+    assert exit_code("--vars", f"{{data_test_from_date: {week + dt.timedelta(days=1)}}}") == 0

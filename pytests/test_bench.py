@@ -99,7 +99,8 @@ def test_the_last_day_is_held_back_and_nothing_is_lost(tmp_path):
             f"to '{parts}/part-{month}.parquet' (format parquet)"
         )
     held = tmp_path / "held.parquet"
-    rows = run_bench.hold_back_last_day(parts, held)
+    rows, day = run_bench.hold_back_last_day(parts, held)
+    assert day == dt.date(2026, 9, 30)
     last = con.execute(f"select count(*), max(cast(transaction_at as date)) from '{held}'")
     assert last.fetchone() == (rows, dt.date(2026, 9, 30)) and rows > 0
     kept = con.execute(
