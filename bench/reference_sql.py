@@ -11,7 +11,7 @@ table, the seeds folder, and the dbt vars the models read, resolved as the dbt b
 resolves them by default (dbt_project.yml; raw_latest_valid_date null means the day
 of the run, in UTC; as_of_date null means the last staged transaction date).
 Connection settings are those of profiles.yml: memory_limit (BANKMINE_MEMORY_LIMIT,
-8GB), temp_directory (BANKMINE_TEMP_DIR, else <db>.tmp), preserve_insertion_order
+6GB), temp_directory (BANKMINE_TEMP_DIR, else <db>.tmp), preserve_insertion_order
 false. DuckDB's thread count is left at its default, as dbt-duckdb leaves it (the
 profile's `threads` is how many models dbt runs at once, not a DuckDB setting).
 
@@ -141,7 +141,7 @@ def run_reference(
     files = {table: raw_files(raw, table) for table in RAW_TABLES}
 
     config = {
-        "memory_limit": os.environ.get("BANKMINE_MEMORY_LIMIT", "8GB"),
+        "memory_limit": os.environ.get("BANKMINE_MEMORY_LIMIT", "6GB"),
         "temp_directory": os.environ.get("BANKMINE_TEMP_DIR", f"{db}.tmp"),
         "preserve_insertion_order": False,
     }
