@@ -261,9 +261,10 @@ def test_incremental_customer_weeks_equal_a_full_rebuild(two_runs):
 
 
 def test_a_key_test_with_data_test_from_date_checks_only_the_rows_from_that_date(bank, tmp_path):
-    """The daily run's key tests (where: week_start_date >= __data_test_from__, macro
+    """The daily run's key tests (where: week_start_date >= __data_test_from_week__, macro
     get_where_subquery): a duplicate customer-week fails the test without the var and with
-    a date before its week, and is not seen with a date after it."""
+    a date inside its week (the week holding the date is checked), and is not seen with a
+    date in the week after."""
     db = tmp_path / "bank.duckdb"
     shutil.copy(bank["db"], db)
     con = duckdb.connect(str(db))
@@ -281,5 +282,5 @@ def test_a_key_test_with_data_test_from_date_checks_only_the_rows_from_that_date
         return run_dbt(*test, *extra, raw=bank["raw"], db=db, work=tmp_path, check=False)
 
     assert exit_code() != 0
-    assert exit_code("--vars", f"{{data_test_from_date: {week}}}") != 0
-    assert exit_code("--vars", f"{{data_test_from_date: {week + dt.timedelta(days=1)}}}") == 0
+    assert exit_code("--vars", f"{{data_test_from_date: {week + dt.timedelta(days=6)}}}") != 0
+    assert exit_code("--vars", f"{{data_test_from_date: {week + dt.timedelta(days=7)}}}") == 0

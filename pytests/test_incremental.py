@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -96,6 +97,8 @@ def two_runs(tmp_path_factory) -> dict:
     dbt("seed", raw=raw, db=full_db)
     dbt("build", *FACTS, raw=raw, db=full_db)
     return {
+        "raw": raw,
+        "db": db,
         "held": held,
         "first": first,
         "second": second,
@@ -104,6 +107,32 @@ def two_runs(tmp_path_factory) -> dict:
         "months_second": account_months(db),
         "months_full": account_months(full_db),
     }
+
+
+def test_facts_drop_the_transactions_of_an_account_gone_from_staging(two_runs, tmp_path):
+    """An account leaves staging and int_transactions_enriched is rebuilt with
+    --full-refresh (as its docs ask after account changes): the next incremental run of
+    fct_transactions deletes that account's transactions, though none was quarantined."""
+    db = tmp_path / "bank.duckdb"
+    shutil.copy(two_runs["db"], db)
+    con = duckdb.connect(str(db))
+    ((account_id, count),) = con.execute(
+        "select account_id, count(*) from marts.fct_transactions"
+        " group by account_id order by count(*) desc, account_id limit 1"
+    ).fetchall()
+    con.execute(
+        f"delete from staging.base_core_banking__accounts where account_id = '{account_id}'"
+    )
+    con.close()
+    assert count > 0
+    dbt("run", "-s", "int_transactions_enriched", "--full-refresh", raw=two_runs["raw"], db=db)
+    dbt("run", "-s", "fct_transactions", raw=two_runs["raw"], db=db)
+    con = duckdb.connect(str(db), read_only=True)
+    left = con.execute(
+        f"select count(*) from marts.fct_transactions where account_id = '{account_id}'"
+    ).fetchall()
+    con.close()
+    assert left == [(0,)]
 
 
 def test_first_build_lacks_the_held_back_rows(two_runs):

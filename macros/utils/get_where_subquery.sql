@@ -1,26 +1,39 @@
 {#-
     dbt's get_where_subquery (how a data test applies its `where` config),
-    overridden as dbt documents, for one placeholder: a where holding
-    __data_test_from__ applies only when var data_test_from_date is set,
-    with the placeholder read as that date. Key and reference tests of the
-    tables that grow every day carry such a where, so a daily run can check
-    the rows dated from a recent day instead of every row of the history:
+    overridden as dbt documents, for three placeholders: a where holding
+    __data_test_from__, __data_test_from_week__ or __data_test_from_month__
+    applies only when var data_test_from_date is set, with the placeholders
+    read as that date, the Monday of its week and the first of its month.
+    Key tests of the tables that grow every day carry such a where, so a
+    daily run can check the rows of its recent days and periods instead of
+    the whole history:
 
-        dbt build --selector daily_monitoring --vars '{data_test_from_date: 2026-09-14}'
+        dbt build --selector daily_monitoring --vars '{data_test_from_date: 2026-08-24}'
 
-    (the rows a daily run writes are those of its look-back window, and
-    delete+insert or merge on the key leaves no second row of a key it
-    writes). Without the var, as in a full build, such tests check every
-    row. Any other where works as in dbt.
+    (a daily run writes the rows of its look-back window and the periods it
+    recomputes, and delete+insert or merge on the key leave no second row of
+    a key they write). Without the var, as in a full build, such tests check
+    every row. Any other where works as in dbt.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
-    {%- if where and '__data_test_from__' in where -%}
+    {%- if where and '__data_test_from' in where -%}
         {%- set from_date = var('data_test_from_date', none) -%}
         {%- if from_date is none -%}
             {%- do return(relation) -%}
         {%- endif -%}
-        {%- set where = where | replace('__data_test_from__', dbt.cast("'" ~ from_date ~ "'", 'date')) -%}
+        {%- set day = modules.datetime.date.fromisoformat(from_date | string) -%}
+        {%- set starts = {
+            '__data_test_from_week__': day - modules.datetime.timedelta(days=day.weekday()),
+            '__data_test_from_month__': day.replace(day=1),
+            '__data_test_from__': day,
+        } -%}
+        {#- a set inside a for loop does not outlive it in Jinja: a namespace does -#}
+        {%- set filter = namespace(where=where) -%}
+        {%- for placeholder, start in starts.items() -%}
+            {%- set filter.where = filter.where | replace(placeholder, dbt.cast("'" ~ start.isoformat() ~ "'", 'date')) -%}
+        {%- endfor -%}
+        {%- set where = filter.where -%}
     {%- endif -%}
     {%- if where -%}
         {%- set filtered -%}

@@ -66,7 +66,9 @@ continuing as (
 {# accounts whose rows end before that month: closed and quiet since #}
 ended_accounts as (
 
-    select existing.account_id
+    select
+        existing.account_id,
+        max(existing.month_start) as last_built_month
     from {{ this }} as existing
     cross join recompute_bounds
     group by existing.account_id, recompute_bounds.recompute_from
@@ -76,18 +78,26 @@ ended_accounts as (
 
 {#
     every other account is rebuilt from its first month: it is new, arrived
-    late, or ended before and has a posting in the recomputed months. An
-    ended account without one keeps its rows as built (a rebuild would give
-    them again).
+    late, or ended before and has since been reopened, closed later than
+    built, or posted to in the recomputed months. An ended account without
+    any of these keeps its rows as built (a rebuild would give them again).
 #}
 rebuilt_accounts as (
 
     select accounts.account_id
     from accounts
+    cross join as_of
+    left join ended_accounts
+        on accounts.account_id = ended_accounts.account_id
     where
         accounts.account_id not in (select continuing.account_id from continuing)
         and (
-            accounts.account_id not in (select ended_accounts.account_id from ended_accounts)
+            ended_accounts.account_id is null
+            or ended_accounts.last_built_month < case
+                when accounts.closed_date <= as_of.as_of_date
+                    then cast({{ dbt.date_trunc('month', 'accounts.closed_date') }} as date)
+                else as_of.as_of_month
+            end
             or accounts.account_id in (
                 select enriched.account_id
                 from {{ ref('int_transactions_enriched') }} as enriched

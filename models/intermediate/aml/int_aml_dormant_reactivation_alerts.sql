@@ -31,6 +31,7 @@ activity as (
 accounts as (
 
     select
+        account_id,
         customer_id,
         opened_date
     from {{ ref('stg_core_banking__accounts') }}
@@ -39,9 +40,12 @@ accounts as (
 
 all_transactions as (
 
-    -- every staged transaction has a staged account, so this holds the
-    -- dates of int_aml_transactions without its join to the accounts
-    select transaction_date from {{ ref('int_transactions_enriched') }}
+    -- the dates of int_aml_transactions, without its join to the accounts
+    -- for every column (an incremental enriched table can keep transactions
+    -- of an account that has left staging)
+    select enriched.transaction_date
+    from {{ ref('int_transactions_enriched') }} as enriched
+    where enriched.account_id in (select accounts.account_id from accounts)
 
 ),
 

@@ -5,7 +5,8 @@
     changed (row_hash), so late-arriving rows within the window are picked
     up and unchanged rows are not rewritten (loaded_at shows when a row was
     last written); transactions gone from int_transactions_enriched (staged
-    before, quarantined since) are deleted (post-hook). A row arriving later
+    before, quarantined since, or of an account no longer staged when the
+    enriched transactions were rebuilt) are deleted (post-hook). A row arriving later
     than the window needs
     `dbt build --full-refresh -s fct_transactions`; the conservation test
     against staging says when.
@@ -15,7 +16,10 @@
         post_hook="{{ delete_rows_missing_from(
             ref('int_transactions_enriched'),
             'transaction_id',
-            candidates='select transaction_id from ' ~ ref('base_core_banking__transactions') ~ ' where quarantine_reason is not null'
+            candidates='select transaction_id from ' ~ ref('base_core_banking__transactions')
+                ~ ' where quarantine_reason is not null union all select transaction_id from '
+                ~ this ~ ' where account_id not in (select account_id from '
+                ~ ref('stg_core_banking__accounts') ~ ')'
         ) }}"
     )
 }}
