@@ -17,6 +17,12 @@ def models_yaml(source: str) -> dict:
     return {model["name"]: model for model in yaml.safe_load(path.read_text())["models"]}
 
 
+def data_test_names(entry: dict) -> list[str]:
+    """Names of a model's or column's data tests: a test with arguments or config is a
+    one-key mapping."""
+    return [next(iter(t)) if isinstance(t, dict) else t for t in entry.get("data_tests", [])]
+
+
 def test_every_contract_table_has_its_three_models():
     for table in load_contract(ROOT):
         folder = ROOT / "models" / "staging" / table.source
@@ -31,11 +37,10 @@ def test_every_staged_table_is_keyed_reconciled_and_documented():
         models = models_yaml(table.source)
         stg = models[f"stg_{table.source}__{table.name}"]
         assert stg["description"].strip()
-        tests = [next(iter(t)) if isinstance(t, dict) else t for t in stg.get("data_tests", [])]
-        assert "raw_rows_reconcile" in tests
+        assert "raw_rows_reconcile" in data_test_names(stg)
         columns = {column["name"]: column for column in stg["columns"]}
         key = columns[table.primary_key]
-        assert {"unique", "not_null"} <= set(key["data_tests"])
+        assert {"unique", "not_null"} <= set(data_test_names(key))
         for column in columns.values():
             assert column.get("description", "").strip(), (table.name, column["name"])
 
