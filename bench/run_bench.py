@@ -200,6 +200,22 @@ def build_breakdown(run_results: Path) -> dict[str, float]:
     return totals
 
 
+def breakdown_rows(size: int, prefix: str, run_results: Path) -> list[dict]:
+    """CSV rows of one dbt run's node seconds per bench phase (build_breakdown), named
+    <prefix>:<group>."""
+    return [
+        {
+            "size": size,
+            "phase": f"{prefix}:{group}",
+            "wall_s": round(seconds, 1),
+            "peak_rss_mb": None,
+            "rows": None,
+            "status": "node seconds",
+        }
+        for group, seconds in sorted(build_breakdown(run_results).items())
+    ]
+
+
 def dbt_sql_seconds(run_results: Path) -> tuple[float, set[str]]:
     """Node seconds of the DBT_SQL_MODELS in one dbt run (run_results.json), and the
     models of that list the run did not time (not selected, or the run stopped early)."""
@@ -318,17 +334,7 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
     )
     # the build's own split, from dbt's per-node timings (also for a failed build: the
     # nodes that finished are timed)
-    for group, seconds in sorted(build_breakdown(target / "run_results.json").items()):
-        rows.append(
-            {
-                "size": size,
-                "phase": f"build:{group}",
-                "wall_s": round(seconds, 1),
-                "peak_rss_mb": None,
-                "rows": None,
-                "status": "node seconds",
-            }
-        )
+    rows.extend(breakdown_rows(size, "build", target / "run_results.json"))
     if built:
         # the reference on the raw folder the build saw (before the held day comes back),
         # into its own scratch file
@@ -373,17 +379,7 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
             ],
             held_rows,
         )
-        for group, seconds in sorted(build_breakdown(target / "run_results.json").items()):
-            rows.append(
-                {
-                    "size": size,
-                    "phase": f"day:{group}",
-                    "wall_s": round(seconds, 1),
-                    "peak_rss_mb": None,
-                    "rows": None,
-                    "status": "node seconds",
-                }
-            )
+        rows.extend(breakdown_rows(size, "day", target / "run_results.json"))
     return rows
 
 

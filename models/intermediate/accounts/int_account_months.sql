@@ -14,8 +14,9 @@
     balance or, when none was ever reported, the cumulative net flow), so
     the result equals a full build. An account without a row that month is
     rebuilt from its first month when it is new, arrived late, or ended
-    earlier and has a posting in the recomputed months; an account that
-    ended earlier without one keeps its rows. Transactions later than the look-back need
+    earlier and has since been reopened, closed later than built or posted
+    to in the recomputed months; an account that ended earlier without any
+    of these keeps its rows. Transactions later than the look-back need
     --full-refresh, as for fct_transactions.
     A build for an earlier day (var as_of_date set) is always a full
     refresh (+full_refresh in dbt_project.yml), so it holds nothing after that day.
@@ -47,7 +48,32 @@ recompute_bounds as (
     {{ incremental_recompute_from(is_incremental(), 'month', 'month_start') }}
 
 ),
+
+{# each account's first and last month as the accounts export has them #}
+account_periods as (
+
+    select
+        accounts.account_id,
+        cast({{ dbt.date_trunc('month', 'accounts.opened_date') }} as date) as opened_month,
+        case
+            when accounts.closed_date <= as_of.as_of_date
+                then cast({{ dbt.date_trunc('month', 'accounts.closed_date') }} as date)
+            else as_of.as_of_month
+        end as end_month
+    from accounts
+    cross join as_of
+    where accounts.opened_date <= as_of.as_of_date
+
+),
 {%- if is_incremental() %}
+
+{# the month before the recomputed ones, whose rows carry the balances in #}
+carried_month as (
+
+    select cast({{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from') }} as date) as month_start
+    from recompute_bounds
+
+),
 
 {# rows of the month before the recomputed ones: their accounts continue #}
 continuing as (
@@ -58,8 +84,8 @@ continuing as (
         existing.closing_balance_amount,
         existing.is_balance_reported
     from {{ this }} as existing
-    cross join recompute_bounds
-    where existing.month_start = cast({{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from') }} as date)
+    inner join carried_month
+        on existing.month_start = carried_month.month_start
 
 ),
 
@@ -70,9 +96,9 @@ ended_accounts as (
         existing.account_id,
         max(existing.month_start) as last_built_month
     from {{ this }} as existing
-    cross join recompute_bounds
-    group by existing.account_id, recompute_bounds.recompute_from
-    having max(existing.month_start) < cast({{ dbt.dateadd('month', -1, 'recompute_bounds.recompute_from') }} as date)
+    cross join carried_month
+    group by existing.account_id, carried_month.month_start
+    having max(existing.month_start) < carried_month.month_start
 
 ),
 
@@ -86,18 +112,15 @@ rebuilt_accounts as (
 
     select accounts.account_id
     from accounts
-    cross join as_of
     left join ended_accounts
         on accounts.account_id = ended_accounts.account_id
+    left join account_periods
+        on accounts.account_id = account_periods.account_id
     where
         accounts.account_id not in (select continuing.account_id from continuing)
         and (
             ended_accounts.account_id is null
-            or ended_accounts.last_built_month < case
-                when accounts.closed_date <= as_of.as_of_date
-                    then cast({{ dbt.date_trunc('month', 'accounts.closed_date') }} as date)
-                else as_of.as_of_month
-            end
+            or ended_accounts.last_built_month < account_periods.end_month
             or accounts.account_id in (
                 select enriched.account_id
                 from {{ ref('int_transactions_enriched') }} as enriched
@@ -211,18 +234,11 @@ months as (
 account_ends as (
 
     select
-        accounts.account_id,
-        cast({{ dbt.date_trunc('month', 'accounts.opened_date') }} as date) as opened_month,
-        case
-            when accounts.closed_date <= as_of.as_of_date
-                then cast({{ dbt.date_trunc('month', 'accounts.closed_date') }} as date)
-            else as_of.as_of_month
-        end as end_month
-    from accounts
-    cross join as_of
-    where
-        accounts.opened_date <= as_of.as_of_date
-        and accounts.account_id in (select built_accounts.account_id from built_accounts)
+        account_periods.account_id,
+        account_periods.opened_month,
+        account_periods.end_month
+    from account_periods
+    where account_periods.account_id in (select built_accounts.account_id from built_accounts)
 
 ),
 

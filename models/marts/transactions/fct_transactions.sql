@@ -6,8 +6,8 @@
     up and unchanged rows are not rewritten (loaded_at shows when a row was
     last written); transactions gone from int_transactions_enriched (staged
     before, quarantined since, or of an account no longer staged when the
-    enriched transactions were rebuilt) are deleted (post-hook). A row arriving later
-    than the window needs
+    enriched transactions were rebuilt) are deleted (post-hook). A row
+    arriving later than the window needs
     `dbt build --full-refresh -s fct_transactions`; the conservation test
     against staging says when.
 -#}
