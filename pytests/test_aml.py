@@ -195,6 +195,8 @@ def two_runs(bank) -> dict:
     run_dbt("run", *SELECT, raw=raw, db=db, work=work)
     con.close()
     return {
+        "raw": raw,
+        "db": db,
         "first": first,
         "second": alerts_of(db),
         "full": alerts_of(bank["db"]),
@@ -236,14 +238,45 @@ def test_incremental_alerts_equal_a_full_rebuild(two_runs):
 
 
 def test_anomaly_alerts_of_daily_runs_mostly_match_a_full_rebuild(two_runs):
-    """The anomaly forest is refitted on every build, so its alerts depend on the history
-    the build saw (documented in int_aml_anomaly_alerts): not equal, but mostly the same
+    """The second run fits a new forest (its data reach 45 days past the first's), and
+    every forest depends on the history its build saw (documented in int_aml_anomaly_alerts): not equal, but mostly the same
     customer-weeks, with scores a few points apart."""
     second, full = content(two_runs["second"], True), content(two_runs["full"], True)
     both = set(second) & set(full)
     print(f"\nanomaly alerts: daily runs {len(second)}, full rebuild {len(full)}, both {len(both)}")
     assert full and len(both) >= 0.5 * len(set(second) | set(full))
     assert all(abs(second[aid][5] - full[aid][5]) <= 5 for aid in both)
+
+
+def anomaly_fits(db: Path) -> dict:
+    """The scores' forests (version -> customer-weeks scored) and the stored forests."""
+    scored = query(
+        db, "select model_version, count(*) from ml.transaction_anomaly_scores group by 1"
+    )
+    stored = query(
+        db,
+        "select model_version, data_through from ml_store.fitted_models"
+        " where model_name = 'transaction_anomaly'",
+    )
+    return {"scored": dict(scored), "stored": dict(stored)}
+
+
+def test_a_daily_run_scores_with_the_stored_forest_until_a_refit_is_due(two_runs, tmp_path):
+    """The second run came 45 days after the first (var anomaly_refit_after_days: 28): it
+    fitted and stored a new forest for the weeks it scored, and the earlier weeks keep the
+    first forest's version. A run with nothing new then reuses the new forest: no new fit is
+    stored and the weeks it scores again keep their scores."""
+    db = two_runs["db"]
+    after_second = anomaly_fits(db)
+    assert len(after_second["scored"]) == 2
+    assert set(after_second["scored"]) <= set(after_second["stored"])
+    first_through, second_through = sorted(after_second["stored"].values())
+    assert (second_through - first_through).days >= 28
+    scores_sql = "select * from ml.transaction_anomaly_scores order by customer_week_key"
+    before = query(db, scores_sql)
+    run_dbt("run", "-s", "transaction_anomaly_scores", raw=two_runs["raw"], db=db, work=tmp_path)
+    assert anomaly_fits(db) == after_second
+    assert query(db, scores_sql) == before
 
 
 def test_incremental_customer_weeks_equal_a_full_rebuild(two_runs):

@@ -12,7 +12,9 @@ Definitions used by the evaluation (3,000 customers x 12 months, seed 42):
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
 from pathlib import Path
 
 import duckdb
@@ -22,6 +24,7 @@ import pytest
 from conftest import AML_BANK
 
 from bankmine.aml import anomaly
+from bankmine.ml import store
 
 ROOT = Path(__file__).resolve().parents[1]
 CUSTOMERS, MONTHS, SEED = AML_BANK["customers"], AML_BANK["months"], AML_BANK["seed"]
@@ -218,6 +221,84 @@ def test_scoring_part_of_the_rows_with_the_others_kept_equals_scoring_them_all()
         "select count(*) from every_score where is_anomalous and customer_week_key < 'k0400'"
     ).fetchone()
     assert flagged_elsewhere >= 1, "the kept rows must take part in the ranking"
+
+
+def test_a_stored_forest_scores_new_rows_as_when_it_was_fitted():
+    """The daily path with a stored forest: no new sample is drawn (the new rows would
+    change it), the forest read back from the store gives the rows the scores it gave when
+    fitted, and the scores carry its version; the flagged share and the explanations follow
+    the run's settings."""
+    frame = weeks_frame(rows=400)
+    frame.loc[42, "cash_deposit_amount"] = 80_000.0
+    settings = config(batch_rows=64)
+    con = duckdb.connect()
+    con.execute("create table weeks_table as select * from frame")
+    carried = ["customer_week_key", "customer_id", "rfm_segment"]
+    first, fitted = anomaly.score_relation(
+        con.query("select * from weeks_table"), con, settings, carried, "first"
+    )
+    first.create("first_scores")
+    signature = anomaly.fit_signature(settings)
+    store.save(con, "anomaly", fitted.version, fitted, signature, dt.date(2025, 1, 6))
+    more = weeks_frame(rows=600, seed=8).assign(  # noqa: F841 (read by the SQL below)
+        customer_week_key=lambda f: [f"n{i:04d}" for i in range(len(f))]
+    )
+    con.execute("insert into weeks_table select * from more")
+    stored = store.load(con, "anomaly", fitted.version, signature)
+    later = config(batch_rows=64, anomalous_share=0.05, feature_phrases={})
+    second, used = anomaly.score_relation(
+        con.query("select * from weeks_table"), con, later, carried, "second", fitted=stored.model
+    )
+    assert used.version == fitted.version and used.config == later
+    refitted = anomaly.score_relation(
+        con.query("select * from weeks_table"), con, later, carried, "refit"
+    )[1]
+    assert refitted.version != fitted.version, "the new rows change a fresh sample"
+    second.create("second_scores")
+    ((differences,),) = con.execute(
+        "select count(*) from first_scores join second_scores using (customer_week_key)"
+        " where first_scores.anomaly_score is distinct from second_scores.anomaly_score"
+    ).fetchall()
+    assert differences == 0
+    flagged = con.sql("select * from second_scores where is_anomalous").to_arrow_table()
+    flagged = flagged.to_pandas()
+    assert len(flagged) == math.ceil(0.05 * 1000)
+    assert flagged["top_features"].str.contains("cash deposit amount").any()
+
+
+def test_a_stored_forest_is_refitted_when_missing_or_due():
+    stored = store.StoredFit("m", "v", "s", dt.date(2025, 1, 6), dt.datetime(2025, 1, 7), None)
+    assert anomaly.refit_reason(stored, dt.date(2025, 2, 2), 28) is None
+    assert "28 days past" in anomaly.refit_reason(stored, dt.date(2025, 2, 3), 28)
+    assert anomaly.refit_reason(None, dt.date(2025, 2, 2), 28) == "no usable stored fit"
+    undated = store.StoredFit("m", "v", "s", None, dt.datetime(2025, 1, 7), None)
+    assert anomaly.refit_reason(undated, dt.date(2025, 2, 2), 28) is not None
+
+
+def test_the_stored_forest_is_reused_only_while_its_signature_and_age_allow(caplog):
+    con = duckdb.connect()
+    settings = config()
+    fitted = anomaly.fit(weeks_frame(), settings)
+    signature = anomaly.fit_signature(settings)
+    store.save(con, "anomaly", fitted.version, fitted, signature, dt.date(2025, 1, 6))
+
+    def reused(version, settings, through):
+        return anomaly.stored_fit_to_reuse(con, "anomaly", version, settings, through, 28)
+
+    assert reused(fitted.version, settings, dt.date(2025, 1, 27)).version == fitted.version
+    with caplog.at_level(logging.INFO, logger="bankmine.aml.anomaly"):
+        assert reused(fitted.version, settings, dt.date(2025, 2, 3)) is None
+        assert reused(fitted.version, config(n_estimators=50), dt.date(2025, 1, 6)) is None
+        assert reused(None, settings, dt.date(2025, 1, 6)) is None
+    assert caplog.text.count("fitting a new forest") == 3
+
+
+def test_the_fit_signature_follows_fit_settings_only():
+    base = anomaly.fit_signature(config())
+    same = [config(anomalous_share=0.2), config(batch_rows=10), config(feature_phrases={})]
+    assert all(anomaly.fit_signature(other) == base for other in same)
+    changed = [config(n_estimators=50), config(features=FEATURES[:2]), config(random_state=1)]
+    assert all(anomaly.fit_signature(other) != base for other in changed)
 
 
 def test_absent_or_empty_features_are_dropped_with_a_note(caplog):

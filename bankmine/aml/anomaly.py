@@ -18,14 +18,19 @@ the peer medians, imputation values, standardisation and forest are fitted on a 
 sample of at most ``training_rows`` rows (chosen by a seeded hash of the key, so the same
 data gives the same sample in any row order), then every row is scored in batches of
 ``batch_rows``. ``score_relation`` does this against a DuckDB relation (the dbt model);
-``score_customer_weeks`` does the same on a pandas frame (unit tests, small data). Tested in
+``score_customer_weeks`` does the same on a pandas frame (unit tests, small data).
+
+A fitted forest can be stored in the warehouse (bankmine.ml.store, with ``fit_signature``)
+and passed back to ``score_relation`` as ``fitted``: the daily run scores its new weeks with
+the stored forest and refits only on a schedule (``refit_reason``). Tested in
 pytests/test_aml_anomaly.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -33,7 +38,7 @@ import pyarrow as pa
 from sklearn.ensemble import IsolationForest
 from threadpoolctl import threadpool_limits
 
-from bankmine.ml import common
+from bankmine.ml import common, store
 
 log = logging.getLogger("bankmine.aml.anomaly")
 
@@ -199,17 +204,9 @@ def fit(sample: pd.DataFrame, config: AnomalyConfig) -> FittedAnomaly:
     )
     with threadpool_limits(limits=1):
         forest.fit(((filled - mean) / spread).to_numpy())
-    parameters = {
-        "features": usable.numeric,
-        "peer_features": config.peer_features,
-        "anomalous_share": config.anomalous_share,
-        "n_estimators": config.n_estimators,
-        "max_samples": config.max_samples,
-        "random_state": config.random_state,
-        "training_rows": config.training_rows,
-    }
+    parameters = {**fit_parameters(config), "features": usable.numeric}
     version = common.model_version(
-        [log_scaled, segment_medians, peer_relative, standardised, fit],
+        FIT_FUNCTIONS,
         parameters,
         # as numbers, so the same rows give the same version read from SQL or from pandas
         pd.concat(
@@ -232,6 +229,67 @@ def fit(sample: pd.DataFrame, config: AnomalyConfig) -> FittedAnomaly:
         version,
         len(sample),
     )
+
+
+FIT_FUNCTIONS = [log_scaled, segment_medians, peer_relative, standardised, fit]
+
+
+def fit_parameters(config: AnomalyConfig) -> dict:
+    """The settings that change the fitted model (not the share flagged, the batch size or
+    the explanations' wording)."""
+    return {
+        "features": config.features,
+        "peer_features": config.peer_features,
+        "key_column": config.key_column,
+        "segment_column": config.segment_column,
+        "n_estimators": config.n_estimators,
+        "max_samples": config.max_samples,
+        "random_state": config.random_state,
+        "training_rows": config.training_rows,
+    }
+
+
+def fit_signature(config: AnomalyConfig) -> str:
+    """What a stored fit must match to be reused (bankmine.ml.store.signature): the code
+    that fits and applies the forest, the fit settings and the library versions."""
+    return store.signature([*FIT_FUNCTIONS, score], fit_parameters(config))
+
+
+def refit_reason(
+    stored: store.StoredFit | None, data_through: dt.date | None, refit_after_days: int
+) -> str | None:
+    """Why the stored fit is not reused (None: reuse it): there is none (or it was made by
+    other code, settings or libraries: store.load returns None), or the data now reach
+    refit_after_days or more past the data it was fitted on."""
+    if stored is None:
+        return "no usable stored fit"
+    if stored.data_through is None or data_through is None:
+        return "the stored fit's data are undated"
+    age = (data_through - stored.data_through).days
+    if age >= refit_after_days:
+        return f"the data reach {age} days past the stored fit's (refit after {refit_after_days})"
+    return None
+
+
+def stored_fit_to_reuse(
+    con,
+    model_name: str,
+    version: str | None,
+    config: AnomalyConfig,
+    data_through: dt.date | None,
+    refit_after_days: int,
+    database: str | None = None,
+) -> FittedAnomaly | None:
+    """The stored forest of this version to score with, or None (logged with the reason)
+    when a new one is to be fitted (refit_reason)."""
+    stored = None
+    if version is not None:
+        stored = store.load(con, model_name, version, fit_signature(config), database=database)
+    reason = refit_reason(stored, data_through, refit_after_days)
+    if reason is not None:
+        log.info("%s: fitting a new forest: %s", model_name, reason)
+        return None
+    return stored.model
 
 
 def score(fitted: FittedAnomaly, frame: pd.DataFrame) -> np.ndarray:
@@ -330,6 +388,23 @@ def not_scored_yet(
     )
 
 
+def sample_of_relation(relation, query: str, con, config: AnomalyConfig) -> pd.DataFrame:
+    """The training sample (training_sample) of the rows of `query` over `relation`, chosen
+    in SQL. The sample's keys first: sorting one column by its hash is a scan of the keys,
+    where sorting whole rows would read every feature of every row."""
+    key = config.key_column
+    sample_keys = (
+        f"select {key} from ({relation.sql_query()})"
+        f" order by hash({key} || '|{config.random_state}'), {key} limit {config.training_rows}"
+    )
+    sample = (
+        con.sql(f"select * from ({query}) where {key} in ({sample_keys})")
+        .to_arrow_table()
+        .to_pandas()
+    )
+    return training_sample(sample, config)
+
+
 def score_relation(
     relation,
     con,
@@ -338,6 +413,7 @@ def score_relation(
     name: str,
     score_where: str | None = None,
     kept_scores: str | None = None,
+    fitted: FittedAnomaly | None = None,
 ):
     """Score the rows of a DuckDB `relation` on connection `con` without loading it whole:
     fit on a training sample chosen in SQL from every row (smallest seeded hash of the key;
@@ -355,6 +431,9 @@ def score_relation(
     highest (score, key) pair is found with one top-N pass and each scored row is compared
     with it (ties by key, as in score_customer_weeks).
 
+    `fitted`: a forest fitted earlier (a stored fit, bankmine.ml.store) to score with
+    instead of fitting one; the flagged share and the explanations follow `config`.
+
     Returns a relation of the scored rows (carried columns, anomaly_score, is_anomalous,
     top_features) and the fitted model (its version and features)."""
     key = config.key_column
@@ -362,18 +441,10 @@ def score_relation(
     query = (
         f"select {', '.join(_select_list(relation, config, carried))} from ({relation.sql_query()})"
     )
-    # the sample's keys first: sorting one column by its hash is a scan of the keys, where
-    # sorting whole rows would read every feature of every row
-    sample_keys = (
-        f"select {key} from ({relation.sql_query()})"
-        f" order by hash({key} || '|{config.random_state}'), {key} limit {config.training_rows}"
-    )
-    sample = (
-        con.sql(f"select * from ({query}) where {key} in ({sample_keys})")
-        .to_arrow_table()
-        .to_pandas()
-    )
-    fitted = fit(training_sample(sample, config), config)
+    if fitted is None:
+        fitted = fit(sample_of_relation(relation, query, con, config), config)
+    else:
+        fitted = replace(fitted, config=config)
     names = {part: f"__{name}_{part}" for part in ("rows", "scores", "threshold", "explained")}
     # batches are read on a second connection: a statement on `con` would end the stream
     reader = con.cursor()

@@ -1,18 +1,24 @@
 """Anomaly score of every customer-week (logic: bankmine.aml.anomaly). Fitted on a sample
 and scored in batches inside DuckDB, so the customer-weeks never sit in pandas whole.
 
-Incremental: the forest is refitted on its sample every run, but only the weeks from the
-one holding (latest scored week - incremental_lookback_days) on, and weeks not scored
-before (anomaly.not_scored_yet), are scored again; earlier scores are kept and ranked with
-the new ones. The peer
-segment is joined here (not in int_aml_customer_weeks) because it is as of the as-of date
-and would otherwise make the incremental customer-weeks differ from a full build."""
+Incremental: only the weeks from the one holding (latest scored week -
+incremental_lookback_days) on, and weeks not scored before (anomaly.not_scored_yet), are
+scored again; earlier scores are kept and ranked with the new ones. They are scored with
+the forest that scored the latest week, read back from the warehouse's model store
+(bankmine.ml.store), until the data reach refit_after_days past the data it was fitted on
+(or the code, settings or libraries change): then a new forest is fitted and stored. A full
+build always fits and stores a new forest. The peer segment is joined here (not in
+int_aml_customer_weeks) because it is as of the as-of date and would otherwise make the
+incremental customer-weeks differ from a full build."""
 
 import bankmine
 
 # see bankmine.model_imports: dbt-duckdb runs Python models on parallel threads
 with bankmine.model_imports():
     from bankmine.aml import anomaly
+    from bankmine.ml import store
+
+MODEL_NAME = "transaction_anomaly"
 
 CARRIED = ["customer_week_key", "customer_id", "week_start_date", "rfm_segment"]
 
@@ -27,7 +33,10 @@ def model(dbt, session):
     meta = dbt.config.get("meta")
     config = anomaly.AnomalyConfig.from_meta(meta)
     weeks = dbt.ref("int_aml_customer_weeks")
-    score_where = kept_scores = None
+    ((data_through,),) = session.execute(
+        f"select max(week_start_date) from ({weeks.sql_query()})"
+    ).fetchall()
+    score_where = kept_scores = stored_fit = None
     if dbt.is_incremental:
         lookback_days = int(meta["incremental_lookback_days"])
         ((rescore_from,),) = session.execute(
@@ -40,6 +49,19 @@ def model(dbt, session):
             kept_scores = (
                 f"select customer_week_key, anomaly_score from {dbt.this}"
                 f" where week_start_date < date '{rescore_from}'"
+            )
+            # the forest that scored the latest week, while it is not due for a refit
+            ((latest_version,),) = session.execute(
+                f"select arg_max(model_version, week_start_date) from {dbt.this}"
+            ).fetchall()
+            stored_fit = anomaly.stored_fit_to_reuse(
+                session,
+                MODEL_NAME,
+                latest_version,
+                config,
+                data_through,
+                int(meta["refit_after_days"]),
+                database=dbt.this.database,
             )
     rfm = dbt.ref("int_customer_rfm")
     # the peer segment: the customer's RFM segment on the as-of date, for every week
@@ -56,9 +78,20 @@ def model(dbt, session):
         "transaction_anomaly",
         score_where=score_where,
         kept_scores=kept_scores,
+        fitted=stored_fit,
     )
+    if stored_fit is None:
+        store.save(
+            session,
+            MODEL_NAME,
+            fitted.version,
+            fitted,
+            anomaly.fit_signature(config),
+            data_through,
+            database=dbt.this.database,
+        )
     return scores.select(
         "customer_week_key, customer_id, week_start_date, rfm_segment, anomaly_score,"
         " cast(is_anomalous as boolean) as is_anomalous, top_features,"
-        f" 'transaction_anomaly' as model_name, '{fitted.version}' as model_version"
+        f" '{MODEL_NAME}' as model_name, '{fitted.version}' as model_version"
     )
