@@ -317,3 +317,36 @@ def test_a_key_test_with_data_test_from_date_checks_only_the_rows_from_that_date
     assert exit_code() != 0
     assert exit_code("--vars", f"{{data_test_from_date: {week + dt.timedelta(days=6)}}}") != 0
     assert exit_code("--vars", f"{{data_test_from_date: {week + dt.timedelta(days=7)}}}") == 0
+
+
+def test_the_test_window_can_come_from_the_environment_without_a_new_parse(
+    bank, tmp_path, monkeypatch
+):
+    """BANKMINE_DATA_TEST_FROM works as the var, and a new date does not make dbt parse
+    the whole project again (a new var does)."""
+    db = tmp_path / "bank.duckdb"
+    shutil.copy(bank["db"], db)
+    con = duckdb.connect(str(db))
+    ((week,),) = con.execute(
+        "select min(week_start_date) + 7 from intermediate.int_aml_customer_weeks"
+    ).fetchall()
+    con.execute(
+        "insert into intermediate.int_aml_customer_weeks select * from"
+        f" intermediate.int_aml_customer_weeks where week_start_date = date '{week}' limit 1"
+    )
+    con.close()
+    test = ["test", "--select", "unique_int_aml_customer_weeks_customer_week_key"]
+    log = tmp_path / "logs" / "dbt.log"
+
+    def run_with(day: dt.date) -> tuple[int, str]:
+        monkeypatch.setenv("BANKMINE_DATA_TEST_FROM", day.isoformat())
+        start = log.stat().st_size if log.exists() else 0
+        code = run_dbt(*test, raw=bank["raw"], db=db, work=tmp_path, check=False)
+        with open(log, encoding="utf-8") as handle:
+            handle.seek(start)
+            return code, handle.read()
+
+    assert run_with(week + dt.timedelta(days=6))[0] != 0
+    code, output = run_with(week + dt.timedelta(days=7))
+    assert code == 0
+    assert "full parse" not in output.lower(), "a new date should not re-parse the project"

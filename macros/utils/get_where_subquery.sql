@@ -4,11 +4,15 @@
     __data_test_from__, __data_test_from_week__ or __data_test_from_month__
     applies only when var data_test_from_date is set, with the placeholders
     read as that date, the Monday of its week and the first of its month.
+    The date can also come from the environment variable
+    BANKMINE_DATA_TEST_FROM (the var wins when both are set): a var that
+    changes every day makes dbt parse the whole project again on every run,
+    an environment variable read only while tests run does not.
     Key tests of the tables that grow every day carry such a where, so a
     daily run can check the rows of its recent days and periods instead of
     the whole history:
 
-        dbt build --selector daily_monitoring --vars '{data_test_from_date: 2026-08-24}'
+        BANKMINE_DATA_TEST_FROM=2026-08-24 dbt build --selector daily_monitoring
 
     (a daily run writes the rows of its look-back window and the periods it
     recomputes, and delete+insert or merge on the key leave no second row of
@@ -19,6 +23,10 @@
     {%- set where = config.get('where') -%}
     {%- if where and '__data_test_from' in where -%}
         {%- set from_date = var('data_test_from_date', none) -%}
+        {#- read only while executing, so that parsing does not depend on it -#}
+        {%- if from_date is none and execute -%}
+            {%- set from_date = env_var('BANKMINE_DATA_TEST_FROM', '') or none -%}
+        {%- endif -%}
         {%- if from_date is none -%}
             {%- do return(relation) -%}
         {%- endif -%}
