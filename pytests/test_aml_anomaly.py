@@ -152,6 +152,14 @@ def test_not_scored_yet_finds_the_keys_missing_from_the_scores_and_only_those():
         f"select customer_week_key from weeks where {predicate} order by 1"
     ).fetchall()
     assert found == [("k38",), ("k5",)]
+    weeks = anomaly.unmatched_periods(con, "select * from weeks", "scores", "week_start_date")
+    assert weeks == [dt.date(2025, 1, 13), dt.date(2025, 1, 20)]
+    for periods, expected in ((weeks, found), (weeks[1:], [("k38",)]), ([], [])):
+        listed = anomaly.not_scored_yet(
+            "select * from weeks", "scores", "week_start_date", periods=periods
+        )
+        keys = con.execute(f"select customer_week_key from weeks where {listed} order by 1")
+        assert keys.fetchall() == expected
     con.execute("delete from scores where customer_week_key = 'stale'")
     con.execute("insert into scores select * from weeks where customer_week_key in ('k5', 'k38')")
     assert con.execute(f"select count(*) from weeks where {predicate}").fetchall() == [(0,)]
@@ -181,6 +189,38 @@ def test_a_tie_at_the_flag_threshold_is_broken_by_key_in_duckdb_as_in_memory():
     assert actual["is_anomalous"].tolist() == expected["is_anomalous"].tolist()
 
 
+@pytest.mark.parametrize("limit", [1, 7, 50, 240, 3000])
+def test_the_threshold_is_found_among_few_candidates_and_is_the_exact_one(limit):
+    """The limit-th highest (score, key) among the candidates above the floor equals the
+    one among every row, ties at the threshold included; candidates are few when the
+    limit is small, and every row when it is not."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(  # noqa: F841 (read by the SQL below)
+        {
+            "customer_week_key": [f"k{i:05d}" for i in range(10_000)],
+            # rounded, so that many rows tie
+            "anomaly_score": rng.beta(2, 5, 10_000).round(3),
+        }
+    )
+    con = duckdb.connect()
+    con.execute("create table population as select * from frame")
+    population = "select customer_week_key, anomaly_score from population"
+    candidates = anomaly._threshold_candidates(con, population, limit, 10_000)
+
+    def threshold(rows: str) -> list[tuple]:
+        return con.execute(
+            f"select anomaly_score, customer_week_key from ({rows})"
+            f" order by anomaly_score desc, customer_week_key limit 1 offset {limit - 1}"
+        ).fetchall()
+
+    assert threshold(candidates) == threshold(population)
+    ((count,),) = con.execute(f"select count(*) from ({candidates})").fetchall()
+    if limit * 4 >= 10_000:
+        assert candidates == population
+    else:
+        assert limit <= count <= max(20 * limit, 200), count
+
+
 def test_scoring_part_of_the_rows_with_the_others_kept_equals_scoring_them_all():
     """The incremental path: the rows matching score_where are scored, the kept scores of
     the others are ranked with them, so each scored row gets the same score, is_anomalous
@@ -202,7 +242,10 @@ def test_scoring_part_of_the_rows_with_the_others_kept_equals_scoring_them_all()
         settings,
         carried,
         "part",
-        score_where="customer_week_key >= 'k0400'",
+        score_where=[
+            "customer_week_key >= 'k0450'",
+            "customer_week_key between 'k0400' and 'k0449'",
+        ],
         kept_scores=(
             "select customer_week_key, anomaly_score from every_score"
             " where customer_week_key < 'k0400'"

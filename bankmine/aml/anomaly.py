@@ -367,25 +367,57 @@ def _select_list(relation, config: AnomalyConfig, carried: list[str]) -> list[st
     ]
 
 
-def not_scored_yet(
-    rows: str, scores: str, period_column: str, key: str = "customer_week_key"
-) -> str:
-    """SQL predicate on a row of the query `rows`: its key is not in the table `scores`.
-    Only periods whose count of keys or sum of key hashes differs between the two are
-    searched key by key, so a run in which every period matches does not anti-join the
-    whole history (the predicate is the one an incremental run passes as score_where)."""
+def _checksums_differ(rows: str, scores: str, period_column: str, key: str) -> str:
+    """Query of the periods whose count of keys or sum of key hashes differs between the
+    query `rows` and the table `scores`."""
     checksums = (
         f"select {period_column}, count(*) as key_count, sum(hash({key})) as key_checksum"
         " from ({}) as source group by " + period_column
     )
-    unmatched = (
+    return (
         f"select {period_column} from ({checksums.format(rows)}"
         f" except {checksums.format(f'select * from {scores}')}) as unmatched"
     )
-    return (
-        f"({period_column} in ({unmatched}) and {key} not in"
-        f" (select {key} from {scores} where {period_column} in ({unmatched})))"
+
+
+def unmatched_periods(
+    con, rows: str, scores: str, period_column: str, key: str = "customer_week_key"
+) -> list:
+    """The periods of `rows` or `scores` whose keys differ (by count or checksum), sorted."""
+    return sorted(
+        period
+        for (period,) in con.execute(_checksums_differ(rows, scores, period_column, key)).fetchall()
     )
+
+
+def _literal(value) -> str:
+    if isinstance(value, dt.date):
+        return f"date '{value.isoformat()}'"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return repr(value)
+
+
+def not_scored_yet(
+    rows: str,
+    scores: str,
+    period_column: str,
+    key: str = "customer_week_key",
+    periods: list | None = None,
+) -> str:
+    """SQL predicate on a row of the query `rows`: its key is not in the table `scores`.
+    Only periods whose count of keys or sum of key hashes differs between the two are
+    searched key by key, so a run in which every period matches does not anti-join the
+    whole history. `periods`: those periods found beforehand (unmatched_periods), or some
+    of them, as literals: the predicate is then false at once for every other period,
+    where a subquery in an OR would make DuckDB read every row in full."""
+    if periods is None:
+        within = f"{period_column} in ({_checksums_differ(rows, scores, period_column, key)})"
+    elif periods:
+        within = f"{period_column} in ({', '.join(_literal(period) for period in periods)})"
+    else:
+        return "false"
+    return f"({within} and {key} not in (select {key} from {scores} where {within}))"
 
 
 def sample_of_relation(relation, query: str, con, config: AnomalyConfig) -> pd.DataFrame:
@@ -405,13 +437,34 @@ def sample_of_relation(relation, query: str, con, config: AnomalyConfig) -> pd.D
     return training_sample(sample, config)
 
 
+def _threshold_candidates(con, population: str, limit: int, rows: int) -> str:
+    """The rows of the query `population` (key, anomaly_score) that can hold its limit-th
+    highest score: those at or above a floor with at least `limit` rows at or above it
+    (every row holding the limit-th highest score or a higher one is then among them).
+    The floor is an approximate quantile a little below the limit-th highest, found and
+    checked on the score column alone; when the check fails, every row."""
+    if limit == 0 or limit * 4 >= rows:
+        return population
+    quantile = 1.0 - 2.0 * limit / rows
+    ((floor, above),) = con.execute(
+        f"with floor as (select approx_quantile(anomaly_score, {quantile!r}) as score"
+        f" from ({population}))"
+        f" select floor.score, (select count(*) from ({population}) as population"
+        " where population.anomaly_score >= floor.score) from floor"
+    ).fetchall()
+    if floor is None or above < limit:
+        return population
+    # as text: a float literal may be read as a decimal, rounded differently
+    return f"select * from ({population}) where anomaly_score >= cast('{floor!r}' as double)"
+
+
 def score_relation(
     relation,
     con,
     config: AnomalyConfig,
     carried: list[str],
     name: str,
-    score_where: str | None = None,
+    score_where: str | list[str] | None = None,
     kept_scores: str | None = None,
     fitted: FittedAnomaly | None = None,
 ):
@@ -423,13 +476,18 @@ def score_relation(
 
     By default every row is scored, streamed from `relation` once. An incremental run
     scores only the rows matching the SQL predicate `score_where` (selected once into a
-    temporary table) and passes as `kept_scores` a query of the earlier scores it keeps
+    temporary table; a list of predicates no row matches two of is read as their union,
+    one select each, so that each can be pushed down to the scan where an OR of them would
+    not) and passes as `kept_scores` a query of the earlier scores it keeps
     (key, anomaly_score): they are ranked together, so is_anomalous still means "among the
     anomalous_share highest scores of all customer-weeks", as of this run.
 
     is_anomalous is "rank <= flagged_count" without ranking every row: the flagged_count-th
     highest (score, key) pair is found with one top-N pass and each scored row is compared
-    with it (ties by key, as in score_customer_weeks).
+    with it (ties by key, as in score_customer_weeks). The top-N reads only the rows at or
+    above a floor taken from an approximate quantile of the scores and checked by a count to
+    leave at least flagged_count rows (all rows when the check fails), so it is exact and
+    reads the keys of a few rows, not of every row.
 
     `fitted`: a forest fitted earlier (a stored fit, bankmine.ml.store) to score with
     instead of fitting one; the flagged share and the explanations follow `config`.
@@ -450,9 +508,12 @@ def score_relation(
     reader = con.cursor()
     source = query
     if score_where is not None:
+        predicates = [score_where] if isinstance(score_where, str) else list(score_where)
         reader.execute(
-            f"create or replace temp table {names['rows']} as"
-            f" select * from ({query}) where {score_where}"
+            f"create or replace temp table {names['rows']} as "
+            + " union all ".join(
+                f"select * from ({query}) where {predicate}" for predicate in predicates
+            )
         )
         source = f"select * from {names['rows']}"
     quoted = ", ".join(f'"{column}"' for column in carried)
@@ -476,11 +537,12 @@ def score_relation(
         population += f" union all select {key}, anomaly_score from ({kept_scores})"
     ((rows,),) = con.execute(f"select count(*) from ({population})").fetchall()
     limit = min(flagged_count(config, rows), rows)
+    candidates = _threshold_candidates(con, population, limit, rows)
     # the flagged_count-th highest (score, key): no row when nothing is to be flagged
     con.execute(
         f"create or replace temp table {names['threshold']} as"
         f" select anomaly_score as threshold_score, {key} as threshold_key"
-        f" from ({population}) order by anomaly_score desc, {key}"
+        f" from ({candidates}) order by anomaly_score desc, {key}"
         f" limit {1 if limit else 0} offset {max(limit - 1, 0)}"
     )
     is_flagged = (

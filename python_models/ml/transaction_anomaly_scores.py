@@ -44,8 +44,22 @@ def model(dbt, session):
             f" from {dbt.this}"
         ).fetchall()
         if rescore_from is not None:
-            not_scored = anomaly.not_scored_yet(weeks.sql_query(), str(dbt.this), "week_start_date")
-            score_where = f"week_start_date >= date '{rescore_from}' or {not_scored}"
+            # earlier weeks whose keys differ from the scored ones' (rarely any): found
+            # first, so that the recent weeks are read alone when there are none
+            older = [
+                week
+                for week in anomaly.unmatched_periods(
+                    session, weeks.sql_query(), str(dbt.this), "week_start_date"
+                )
+                if week < rescore_from
+            ]
+            score_where = [f"week_start_date >= date '{rescore_from}'"]
+            if older:
+                score_where.append(
+                    anomaly.not_scored_yet(
+                        weeks.sql_query(), str(dbt.this), "week_start_date", periods=older
+                    )
+                )
             kept_scores = (
                 f"select customer_week_key, anomaly_score from {dbt.this}"
                 f" where week_start_date < date '{rescore_from}'"
