@@ -219,6 +219,13 @@ def test_the_threshold_is_found_among_few_candidates_and_is_the_exact_one(limit)
         assert candidates == population
     else:
         assert limit <= count <= max(20 * limit, 200), count
+    # a floor above the limit-th highest score (fewer than limit rows at or above it) is
+    # refused by the count: every row is a candidate again
+    # (with limit 1 the floor is the highest score itself, which the count accepts)
+    too_high = anomaly._threshold_candidates(con, population, limit, 10_000, margin=0.3)
+    assert threshold(too_high) == threshold(population)
+    if limit > 1:
+        assert too_high == population
 
 
 def test_scoring_part_of_the_rows_with_the_others_kept_equals_scoring_them_all():
@@ -325,15 +332,22 @@ def test_the_stored_forest_is_reused_only_while_its_signature_and_age_allow(capl
     signature = anomaly.fit_signature(settings)
     store.save(con, "anomaly", fitted.version, fitted, signature, dt.date(2025, 1, 6))
 
-    def reused(version, settings, through):
-        return anomaly.stored_fit_to_reuse(con, "anomaly", version, settings, through, 28)
+    every_column = list(weeks_frame().columns)
+
+    def reused(version, settings, through, columns=None):
+        return anomaly.stored_fit_to_reuse(
+            con, "anomaly", version, settings, through, 28, columns or every_column
+        )
 
     assert reused(fitted.version, settings, dt.date(2025, 1, 27)).version == fitted.version
     with caplog.at_level(logging.INFO, logger="bankmine.aml.anomaly"):
         assert reused(fitted.version, settings, dt.date(2025, 2, 3)) is None
         assert reused(fitted.version, config(n_estimators=50), dt.date(2025, 1, 6)) is None
         assert reused(None, settings, dt.date(2025, 1, 6)) is None
-    assert caplog.text.count("fitting a new forest") == 3
+        lacking = [c for c in weeks_frame().columns if c != "transfer_out_count"]
+        assert reused(fitted.version, settings, dt.date(2025, 1, 6), lacking) is None
+    assert caplog.text.count("fitting a new forest") == 4
+    assert "lacks features" in caplog.text
 
 
 def test_the_fit_signature_follows_fit_settings_only():

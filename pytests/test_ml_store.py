@@ -63,6 +63,16 @@ def test_only_the_newest_fits_of_a_model_are_kept_and_a_version_is_stored_once()
     assert rows == [("m", "v2"), ("m", "v3"), ("m", "v4"), ("other", "v0")]
 
 
+def test_fits_still_in_use_are_kept_beyond_the_newest():
+    con = duckdb.connect()
+    for number in range(5):
+        store.save(con, "m", f"v{number}", forest(number), "sig", None, keep=2, in_use=["v0"])
+    rows = con.execute(
+        f"select model_version from {store.STORE_SCHEMA}.{store.STORE_TABLE} order by 1"
+    ).fetchall()
+    assert rows == [("v0",), ("v3",), ("v4",)]
+
+
 def test_the_signature_follows_code_settings_and_libraries(monkeypatch):
     def one():
         return 1

@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import sys
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -251,8 +252,9 @@ def fit_parameters(config: AnomalyConfig) -> dict:
 
 def fit_signature(config: AnomalyConfig) -> str:
     """What a stored fit must match to be reused (bankmine.ml.store.signature): the code
-    that fits and applies the forest, the fit settings and the library versions."""
-    return store.signature([*FIT_FUNCTIONS, score], fit_parameters(config))
+    that fits and applies the forest (this whole module, so any change to it refits), the
+    fit settings and the library versions."""
+    return store.signature([sys.modules[__name__], common.usable_features], fit_parameters(config))
 
 
 def refit_reason(
@@ -263,8 +265,10 @@ def refit_reason(
     refit_after_days or more past the data it was fitted on."""
     if stored is None:
         return "no usable stored fit"
-    if stored.data_through is None or data_through is None:
+    if stored.data_through is None:
         return "the stored fit's data are undated"
+    if data_through is None:
+        return "there are no customer-weeks"
     age = (data_through - stored.data_through).days
     if age >= refit_after_days:
         return f"the data reach {age} days past the stored fit's (refit after {refit_after_days})"
@@ -278,14 +282,18 @@ def stored_fit_to_reuse(
     config: AnomalyConfig,
     data_through: dt.date | None,
     refit_after_days: int,
+    columns: list[str],
     database: str | None = None,
 ) -> FittedAnomaly | None:
     """The stored forest of this version to score with, or None (logged with the reason)
-    when a new one is to be fitted (refit_reason)."""
+    when a new one is to be fitted (refit_reason), or when it was fitted on a feature the
+    input `columns` no longer hold (a new fit would drop it)."""
     stored = None
     if version is not None:
         stored = store.load(con, model_name, version, fit_signature(config), database=database)
     reason = refit_reason(stored, data_through, refit_after_days)
+    if reason is None and not set(stored.model.features) <= set(columns):
+        reason = "the input lacks features the stored forest was fitted on"
     if reason is not None:
         log.info("%s: fitting a new forest: %s", model_name, reason)
         return None
@@ -383,7 +391,9 @@ def _checksums_differ(rows: str, scores: str, period_column: str, key: str) -> s
 def unmatched_periods(
     con, rows: str, scores: str, period_column: str, key: str = "customer_week_key"
 ) -> list:
-    """The periods of `rows` or `scores` whose keys differ (by count or checksum), sorted."""
+    """The periods of `rows` whose keys differ from those of `scores` in that period (by
+    count or checksum), sorted. A period only `scores` holds is not listed: it has no row to
+    score."""
     return sorted(
         period
         for (period,) in con.execute(_checksums_differ(rows, scores, period_column, key)).fetchall()
@@ -437,15 +447,15 @@ def sample_of_relation(relation, query: str, con, config: AnomalyConfig) -> pd.D
     return training_sample(sample, config)
 
 
-def _threshold_candidates(con, population: str, limit: int, rows: int) -> str:
+def _threshold_candidates(con, population: str, limit: int, rows: int, margin: float = 2.0) -> str:
     """The rows of the query `population` (key, anomaly_score) that can hold its limit-th
     highest score: those at or above a floor with at least `limit` rows at or above it
     (every row holding the limit-th highest score or a higher one is then among them).
-    The floor is an approximate quantile a little below the limit-th highest, found and
+    The floor is the approximate quantile leaving `margin` x limit rows above it, found and
     checked on the score column alone; when the check fails, every row."""
-    if limit == 0 or limit * 4 >= rows:
+    if limit == 0 or limit * 2 * margin >= rows:
         return population
-    quantile = 1.0 - 2.0 * limit / rows
+    quantile = 1.0 - margin * limit / rows
     ((floor, above),) = con.execute(
         f"with floor as (select approx_quantile(anomaly_score, {quantile!r}) as score"
         f" from ({population}))"
@@ -509,6 +519,7 @@ def score_relation(
     source = query
     if score_where is not None:
         predicates = [score_where] if isinstance(score_where, str) else list(score_where)
+        predicates = predicates or ["false"]
         reader.execute(
             f"create or replace temp table {names['rows']} as "
             + " union all ".join(

@@ -13,7 +13,8 @@ publish`` copies only ``marts`` and ``ml``, and a pickled model is not for BI to
 - ``data_through``: the latest date of the data the fit was drawn from (the refit schedule
   counts from it), ``fitted_at`` and the pickled model (zlib-compressed).
 
-Only the newest ``keep`` fits of each model are kept. The pickle is read back only from the
+Only the newest ``keep`` fits of each model are kept, and those still in use (whose version
+the caller names: a score in the warehouse carries it). The pickle is read back only from the
 warehouse the bank's own runs write: whoever can write that file can already change every
 score in it. Tested in pytests/test_ml_store.py."""
 
@@ -94,9 +95,11 @@ def save(
     data_through: dt.date | None,
     database: str | None = None,
     keep: int = KEEP_FITS,
+    in_use: list[str] | tuple[str, ...] = (),
 ) -> None:
-    """Store a fit (replacing a stored fit of the same name and version) and drop all but
-    the newest `keep` fits of the model."""
+    """Store a fit (replacing a stored fit of the same name and version) and drop the fits
+    of the model other than the newest `keep` and the versions `in_use` (those that scored
+    rows still in the warehouse, so every score keeps the way to its model)."""
     table = _ensure(con, database)
     payload = zlib.compress(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), 1)
     con.execute(
@@ -117,8 +120,9 @@ def save(
     con.execute(
         f"""delete from {table} where model_name = ? and model_version not in (
             select model_version from {table} where model_name = ?
-            order by fitted_at desc, model_version limit {int(keep)})""",
-        [model_name, model_name],
+            order by fitted_at desc, model_version limit {int(keep)})
+            and not list_contains(?, model_version)""",
+        [model_name, model_name, list(in_use)],
     )
 
 

@@ -36,6 +36,13 @@ def model(dbt, session):
     ((data_through,),) = session.execute(
         f"select max(week_start_date) from ({weeks.sql_query()})"
     ).fetchall()
+    rfm = dbt.ref("int_customer_rfm")
+    # the peer segment: the customer's RFM segment on the as-of date, for every week
+    weeks_with_segment = session.sql(
+        "select weeks.*, coalesce(rfm.rfm_segment, 'no_activity') as rfm_segment"
+        f" from ({weeks.sql_query()}) as weeks"
+        f" left join ({rfm.sql_query()}) as rfm on weeks.customer_id = rfm.customer_id"
+    )
     score_where = kept_scores = stored_fit = None
     if dbt.is_incremental:
         lookback_days = int(meta["incremental_lookback_days"])
@@ -75,15 +82,9 @@ def model(dbt, session):
                 config,
                 data_through,
                 int(meta["refit_after_days"]),
+                weeks_with_segment.columns,
                 database=dbt.this.database,
             )
-    rfm = dbt.ref("int_customer_rfm")
-    # the peer segment: the customer's RFM segment on the as-of date, for every week
-    weeks_with_segment = session.sql(
-        "select weeks.*, coalesce(rfm.rfm_segment, 'no_activity') as rfm_segment"
-        f" from ({weeks.sql_query()}) as weeks"
-        f" left join ({rfm.sql_query()}) as rfm on weeks.customer_id = rfm.customer_id"
-    )
     scores, fitted = anomaly.score_relation(
         weeks_with_segment,
         session,
@@ -95,6 +96,17 @@ def model(dbt, session):
         fitted=stored_fit,
     )
     if stored_fit is None:
+        # the forests that scored the weeks kept stay in the store
+        versions_in_use = (
+            [
+                version
+                for (version,) in session.execute(
+                    f"select distinct model_version from {dbt.this}"
+                ).fetchall()
+            ]
+            if dbt.is_incremental
+            else []
+        )
         store.save(
             session,
             MODEL_NAME,
@@ -103,6 +115,7 @@ def model(dbt, session):
             anomaly.fit_signature(config),
             data_through,
             database=dbt.this.database,
+            in_use=versions_in_use,
         )
     return scores.select(
         "customer_week_key, customer_id, week_start_date, rfm_segment, anomaly_score,"

@@ -9,8 +9,9 @@
     score are ranked when enough weeks are flagged (rank_floor): the same
     ranks, without sorting every customer-week. Window and evidence: the
     customer's customer-initiated transactions of the ISO week; the anchor is the week's largest. Score:
-    100 x anomaly score; severity from score_medium and score_high. The
-    forest is refitted on every build, so a week's score can move between
+    100 x anomaly score; severity from score_medium and score_high. A full
+    build fits a new forest, and a daily run fits one when the stored one is
+    due (var anomaly_refit_after_days), so a week's score can move between
     runs: an alert already raised stays (fct_aml_alerts never withdraws
     one), and an incremental run only emits the weeks it recomputes.
 -#}
