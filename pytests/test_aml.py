@@ -296,11 +296,11 @@ def test_incremental_customer_weeks_equal_a_full_rebuild(two_runs):
                 assert value == expected, (mine, theirs)
 
 
-def test_a_key_test_with_data_test_from_date_checks_only_the_rows_from_that_date(bank, tmp_path):
-    """The daily run's key tests (where: week_start_date >= __data_test_from_week__, macro
-    get_where_subquery): a duplicate customer-week fails the test without the var and with
-    a date inside its week (the week holding the date is checked), and is not seen with a
-    date in the week after."""
+KEY_TEST = ["test", "--select", "unique_int_aml_customer_weeks_customer_week_key"]
+
+
+def bank_with_a_duplicate_week(bank, tmp_path: Path) -> tuple[Path, dt.date]:
+    """A copy of the bank whose customer-weeks hold one row twice, in their second week."""
     db = tmp_path / "bank.duckdb"
     shutil.copy(bank["db"], db)
     con = duckdb.connect(str(db))
@@ -312,10 +312,18 @@ def test_a_key_test_with_data_test_from_date_checks_only_the_rows_from_that_date
         f" intermediate.int_aml_customer_weeks where week_start_date = date '{week}' limit 1"
     )
     con.close()
-    test = ["test", "--select", "unique_int_aml_customer_weeks_customer_week_key"]
+    return db, week
+
+
+def test_a_key_test_with_data_test_from_date_checks_only_the_rows_from_that_date(bank, tmp_path):
+    """The daily run's key tests (where: week_start_date >= __data_test_from_week__, macro
+    get_where_subquery): a duplicate customer-week fails the test without the var and with
+    a date inside its week (the week holding the date is checked), and is not seen with a
+    date in the week after."""
+    db, week = bank_with_a_duplicate_week(bank, tmp_path)
 
     def exit_code(*extra: str) -> int:
-        return run_dbt(*test, *extra, raw=bank["raw"], db=db, work=tmp_path, check=False)
+        return run_dbt(*KEY_TEST, *extra, raw=bank["raw"], db=db, work=tmp_path, check=False)
 
     assert exit_code() != 0
     assert exit_code("--vars", f"{{data_test_from_date: {week + dt.timedelta(days=6)}}}") != 0
@@ -327,24 +335,13 @@ def test_the_test_window_can_come_from_the_environment_without_a_new_parse(
 ):
     """BANKMINE_DATA_TEST_FROM works as the var, and a new date does not make dbt parse
     the whole project again (a new var does)."""
-    db = tmp_path / "bank.duckdb"
-    shutil.copy(bank["db"], db)
-    con = duckdb.connect(str(db))
-    ((week,),) = con.execute(
-        "select min(week_start_date) + 7 from intermediate.int_aml_customer_weeks"
-    ).fetchall()
-    con.execute(
-        "insert into intermediate.int_aml_customer_weeks select * from"
-        f" intermediate.int_aml_customer_weeks where week_start_date = date '{week}' limit 1"
-    )
-    con.close()
-    test = ["test", "--select", "unique_int_aml_customer_weeks_customer_week_key"]
+    db, week = bank_with_a_duplicate_week(bank, tmp_path)
     log = tmp_path / "logs" / "dbt.log"
 
     def run_with(day: dt.date) -> tuple[int, str]:
         monkeypatch.setenv("BANKMINE_DATA_TEST_FROM", day.isoformat())
         start = log.stat().st_size if log.exists() else 0
-        code = run_dbt(*test, raw=bank["raw"], db=db, work=tmp_path, check=False)
+        code = run_dbt(*KEY_TEST, raw=bank["raw"], db=db, work=tmp_path, check=False)
         with open(log, encoding="utf-8") as handle:
             handle.seek(start)
             return code, handle.read()

@@ -222,12 +222,19 @@ def frame_fingerprint(frame: pd.DataFrame) -> str:
     return hashlib.sha256(hashed.tobytes()).hexdigest()
 
 
-def model_version(functions: list, parameters: dict, training_frame: pd.DataFrame) -> str:
-    """Version = hash of the model code, its parameters and its training data."""
+def code_digest(functions: list, parameters: dict):
+    """sha256 of the source of `functions` (functions or modules) and of `parameters`, to
+    which a caller adds what else its hash covers."""
     digest = hashlib.sha256()
     for function in functions:
         digest.update(inspect.getsource(function).encode())
     digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    return digest
+
+
+def model_version(functions: list, parameters: dict, training_frame: pd.DataFrame) -> str:
+    """Version = hash of the model code, its parameters and its training data."""
+    digest = code_digest(functions, parameters)
     digest.update(frame_fingerprint(training_frame).encode())
     return digest.hexdigest()[:16]
 

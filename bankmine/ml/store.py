@@ -21,8 +21,6 @@ score in it. Tested in pytests/test_ml_store.py."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import inspect
 import json
 import logging
 import pickle
@@ -33,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import sklearn
+
+from bankmine.ml import common
 
 log = logging.getLogger("bankmine.ml.store")
 
@@ -54,10 +54,7 @@ class StoredFit:
 def signature(functions: list, parameters: dict) -> str:
     """Hash of the code that fits and uses a model, its fit settings and the versions of
     Python and the libraries its pickle depends on."""
-    digest = hashlib.sha256()
-    for function in functions:
-        digest.update(inspect.getsource(function).encode())
-    digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    digest = common.code_digest(functions, parameters)
     libraries = {
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -68,14 +65,16 @@ def signature(functions: list, parameters: dict) -> str:
     return digest.hexdigest()[:16]
 
 
+def _schema(database: str | None) -> str:
+    return (f'"{database}".' if database else "") + f'"{STORE_SCHEMA}"'
+
+
 def _table(database: str | None) -> str:
-    prefix = f'"{database}".' if database else ""
-    return f'{prefix}"{STORE_SCHEMA}"."{STORE_TABLE}"'
+    return f'{_schema(database)}."{STORE_TABLE}"'
 
 
 def _ensure(con, database: str | None) -> str:
-    prefix = f'"{database}".' if database else ""
-    con.execute(f'create schema if not exists {prefix}"{STORE_SCHEMA}"')
+    con.execute(f"create schema if not exists {_schema(database)}")
     table = _table(database)
     con.execute(
         f"create table if not exists {table} ("
