@@ -11,8 +11,10 @@ reproduces (DBT_SQL_MODELS); the status of dbt_sql gives dbt's time as a
 multiple of the reference's, both measured in the same run. Each phase runs as
 a child process; a sampler sums the resident memory of the child and all its
 descendants every 0.1 s, so peak_rss_mb is the peak of the whole process tree.
-Results go to bench/results/latest.csv (and a timestamped copy) and, with
---update-readme, to the table between the bench markers in README.md.
+Each run's rows go to a timestamped copy in bench/results, and replace the rows of the
+sizes it measured in bench/results/latest.csv (the other sizes keep theirs, with the date
+and commit that measured them); with --update-readme, latest.csv becomes the table
+between the bench markers in README.md.
 
     python bench/run_bench.py --sizes 20000 200000 [--months 24] [--update-readme]
 """
@@ -253,6 +255,15 @@ def dbt_sql_row(size: int, run_results: Path, reference: dict | None, row_count)
     }
 
 
+def remove_scratch(db: Path) -> None:
+    """Delete a scratch DuckDB database with its write-ahead log and spill folder."""
+    import shutil
+
+    for path in (db, db.with_name(db.name + ".wal")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(db.with_name(db.name + ".tmp"), ignore_errors=True)
+
+
 def count_rows(db_path: Path, raw_dir: Path) -> dict[str, int]:
     import duckdb
 
@@ -341,8 +352,7 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
         # the reference on the raw folder the build saw (before the held day comes back),
         # into its own scratch file
         reference_db = work / "reference.duckdb"
-        for stale in (reference_db, work / "reference.duckdb.wal"):
-            stale.unlink(missing_ok=True)
+        remove_scratch(reference_db)
         record(
             "reference_sql",
             [
@@ -363,6 +373,9 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
                 size, target / "run_results.json", rows[-1], counts["transactions"] - held_rows
             )
         )
+        # the reference's tables are only timed, never read: at 1,000,000 customers they
+        # take about 20 GB, which the disk needs for the warehouse's daily run
+        remove_scratch(reference_db)
         # the next day arrives: its transactions as a new part, then the daily run
         held.replace(raw_dir / "transactions" / "part-next-day.parquet")
         (target / "run_results.json").unlink(missing_ok=True)
@@ -395,17 +408,46 @@ def markdown_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-FIELDS = ["size", "phase", "wall_s", "peak_rss_mb", "rows", "status"]
+FIELDS = ["size", "phase", "wall_s", "peak_rss_mb", "rows", "status", "measured"]
 
 
-def write_results(rows: list[dict]) -> None:
+def provenance() -> str:
+    """When and on which commit a run measured: '<UTC date> <short commit>'."""
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "no commit"
+    return f"{day} {commit}"
+
+
+def merge_results(previous: list[dict], rows: list[dict]) -> list[dict]:
+    """The latest figures of every size: this run's rows replace the previous rows of the
+    sizes it measured; sizes it did not measure keep their rows (and their `measured`)."""
+    measured = {row["size"] for row in rows}
+    kept = [row for row in previous if row["size"] not in measured]
+    return sorted(kept + rows, key=lambda row: row["size"])
+
+
+def write_results(rows: list[dict]) -> list[dict]:
+    """Write this run's rows to a timestamped copy and merge them into latest.csv (one
+    size's run does not erase the others' figures). Returns latest.csv's rows."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    for path in (RESULTS / "latest.csv", RESULTS / f"{stamp}.csv"):
+    latest = RESULTS / "latest.csv"
+    merged = merge_results(read_results(latest) if latest.exists() else [], rows)
+    for path, content in ((RESULTS / f"{stamp}.csv", rows), (latest, merged)):
         with open(path, "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=FIELDS)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(content)
+    return merged
 
 
 def read_results(path: Path) -> list[dict]:
@@ -421,6 +463,7 @@ def read_results(path: Path) -> list[dict]:
                 "peak_rss_mb": number(row["peak_rss_mb"], int),
                 "rows": number(row["rows"], int),
                 "status": row.get("status") or "ok",
+                "measured": row.get("measured") or "",
             }
             for row in csv.DictReader(handle)
         ]
@@ -432,6 +475,24 @@ def machine() -> str:
         mem_gb = int(meminfo.readline().split()[1]) / 1024 / 1024
     return (
         f"{platform.machine()}, {cores} cores, {mem_gb:.0f} GB, Python {platform.python_version()}"
+    )
+
+
+def readme_block(rows: list[dict], months: int) -> str:
+    """The README's table of latest.csv, headed by when each size was measured."""
+    runs: dict[str, list[int]] = {}
+    for row in rows:
+        sizes = runs.setdefault(row.get("measured") or "an unrecorded run", [])
+        if row["size"] not in sizes:
+            sizes.append(row["size"])
+    when = "; ".join(
+        f"{', '.join(f'{size:,}' for size in sizes)} customers on {measured}"
+        for measured, sizes in runs.items()
+    )
+    return (
+        f"{README_START}\nMeasured on {machine()}, {months} months, by "
+        f'`make bench SIZES="..."` ({when}):\n\n'
+        f"{markdown_table(rows)}\n{README_END}"
     )
 
 
@@ -450,18 +511,13 @@ def main() -> None:
 
     if args.readme_only:
         rows = read_results(RESULTS / "latest.csv")
-        args.sizes = sorted({row["size"] for row in rows})
     else:
-        rows = []
+        run = []
         for size in args.sizes:
-            rows += bench_size(size, args.months, args.seed)
-        write_results(rows)
-    table = markdown_table(rows)
-    block = (
-        f"{README_START}\nMeasured {dt.date.today()} on {machine()}, "
-        f'{args.months} months, `make bench SIZES="{" ".join(map(str, args.sizes))}"`:\n\n'
-        f"{table}\n{README_END}"
-    )
+            run += bench_size(size, args.months, args.seed)
+        stamp = provenance()
+        rows = write_results([dict(row, measured=stamp) for row in run])
+    block = readme_block(rows, args.months)
     print(block)
     if any(row["status"].startswith("failed") for row in rows):
         print("bench: at least one phase failed; see the status column", file=sys.stderr)

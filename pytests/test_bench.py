@@ -186,6 +186,9 @@ def test_reference_runs_on_the_raw_data_the_build_saw(tmp_path, monkeypatch):
             )
         elif command[-1] == "--quiet":
             seen.append(("reference", next_day.exists(), command))
+            db = Path(command[command.index("--db") + 1])
+            db.write_text("reference tables")
+            db.with_name(db.name + ".tmp").mkdir()
             return 4.0, 50.0, 0
         elif "build" in command:
             seen.append(("selector" if "--selector" in command else "build", next_day.exists()))
@@ -218,4 +221,55 @@ def test_reference_runs_on_the_raw_data_the_build_saw(tmp_path, monkeypatch):
     seconds = 0.5 * len(run_bench.DBT_SQL_MODELS)
     assert by_phase["dbt_sql"]["wall_s"] == seconds
     assert by_phase["dbt_sql"]["status"] == f"node seconds; dbt/reference = {seconds / 4.0:.2f}x"
-    assert set(by_phase["dbt_sql"]) == set(run_bench.FIELDS)
+    # every field but `measured`, which main stamps on the whole run
+    assert set(by_phase["dbt_sql"]) == set(run_bench.FIELDS) - {"measured"}
+    # the reference's scratch database and spill folder are gone before the daily run
+    scratch = sorted((tmp_path / "build" / "bench" / "100").glob("reference*"))
+    assert scratch == []
+
+
+def bench_row(size: int, phase: str, measured: str) -> dict:
+    return {
+        "size": size,
+        "phase": phase,
+        "wall_s": 1.0,
+        "peak_rss_mb": 10,
+        "rows": 5,
+        "status": "ok",
+        "measured": measured,
+    }
+
+
+def test_a_run_of_one_size_keeps_the_other_sizes_figures(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_bench, "RESULTS", tmp_path)
+    first = [bench_row(20000, "dbt_build", "d1 aaa"), bench_row(200000, "dbt_build", "d1 aaa")]
+    run_bench.write_results(first)
+    again = [bench_row(1000000, "generate", "d2 bbb"), bench_row(20000, "generate", "d2 bbb")]
+    merged = run_bench.write_results(again)
+
+    latest = run_bench.read_results(tmp_path / "latest.csv")
+    assert latest == merged
+    # 20,000 was measured again: its old rows are gone; 200,000 keeps its own
+    assert [(row["size"], row["phase"], row["measured"]) for row in latest] == [
+        (20000, "generate", "d2 bbb"),
+        (200000, "dbt_build", "d1 aaa"),
+        (1000000, "generate", "d2 bbb"),
+    ]
+    # each run's own copy holds that run only
+    copies = [path for path in tmp_path.glob("*.csv") if path.name != "latest.csv"]
+    assert sorted(len(run_bench.read_results(path)) for path in copies) in ([2, 2], [2])
+
+
+def test_readme_says_when_and_on_which_commit_each_size_was_measured():
+    rows = [
+        bench_row(20000, "generate", "2026-11-27 aaa"),
+        bench_row(20000, "dbt_build", "2026-11-27 aaa"),
+        bench_row(200000, "generate", "2026-11-27 aaa"),
+        bench_row(1000000, "generate", "2026-11-28 bbb"),
+    ]
+    block = run_bench.readme_block(rows, months=24)
+    assert block.startswith(run_bench.README_START) and block.endswith(run_bench.README_END)
+    assert (
+        "(20,000, 200,000 customers on 2026-11-27 aaa; 1,000,000 customers on 2026-11-28 bbb)"
+    ) in block
+    assert "| 1,000,000 | generate | 1.0 | 10 | 5 | 5 | ok |" in block
