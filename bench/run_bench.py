@@ -3,14 +3,15 @@
 The last day of generated transactions is held back for the full build
 (dbt_build) and then added as a new part for a timed daily run
 (dbt_incremental_day: `dbt build --selector daily_monitoring`, key tests on the
-last DAILY_TEST_DAYS days by BANKMINE_DATA_TEST_FROM, split per phase as day:<group>). Before the
-held day comes back, the reference SQL (bench/reference_sql.py: the heaviest
-models as plain DuckDB SQL, no dbt) runs on the raw folder the build saw
-(reference_sql), and dbt_sql sums the build's node seconds of the models it
-reproduces (DBT_SQL_MODELS); the status of dbt_sql gives dbt's time as a
-multiple of the reference's, both measured in the same run. Each phase runs as
-a child process; a sampler sums the resident memory of the child and all its
-descendants every 0.1 s, so peak_rss_mb is the peak of the whole process tree.
+last DAILY_TEST_DAYS days by BANKMINE_DATA_TEST_FROM, split per phase as
+day:<group>). Before the build, the reference SQL (bench/reference_sql.py: the
+heaviest models as plain DuckDB SQL, no dbt) runs on the same raw folder
+(reference_sql; its scratch database is deleted once timed), and dbt_sql sums
+the build's node seconds of the models it reproduces (DBT_SQL_MODELS); the
+status of dbt_sql gives dbt's time as a multiple of the reference's, both
+measured in the same run. Each phase runs as a child process; a sampler sums
+the resident memory of the child and all its descendants every 0.1 s, so
+peak_rss_mb is the peak of the whole process tree.
 Each run's rows go to a timestamped copy in bench/results, and replace the rows of the
 sizes it measured in bench/results/latest.csv (the other sizes keep theirs, with the date
 and commit that measured them); with --update-readme, latest.csv becomes the table
@@ -342,40 +343,35 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
     (target / "run_results.json").unlink(missing_ok=True)
     # the day dbt's date_in_future check uses (run_started_at, UTC), for the reference
     build_day = dt.datetime.now(dt.UTC).date()
-    built = record(
-        "dbt_build", [str(BIN / "dbt"), "build", *dbt_paths], counts["transactions"] - held_rows
+    built_rows = counts["transactions"] - held_rows
+    # the reference first, on the raw folder the build will see (the held day is out),
+    # into a scratch file deleted once timed: its tables are never read, and at 1,000,000
+    # customers they take about 20 GB that the warehouse needs next
+    reference_db = work / "reference.duckdb"
+    remove_scratch(reference_db)
+    record(
+        "reference_sql",
+        [
+            sys.executable,
+            str(ROOT / "bench" / "reference_sql.py"),
+            "--raw",
+            str(raw_dir),
+            "--db",
+            str(reference_db),
+            "--latest-valid-date",
+            build_day.isoformat(),
+            "--quiet",
+        ],
+        built_rows,
     )
+    reference = rows[-1]
+    remove_scratch(reference_db)
+    built = record("dbt_build", [str(BIN / "dbt"), "build", *dbt_paths], built_rows)
     # the build's own split, from dbt's per-node timings (also for a failed build: the
     # nodes that finished are timed)
     rows.extend(breakdown_rows(size, "build", target / "run_results.json"))
+    rows.append(dbt_sql_row(size, target / "run_results.json", reference, built_rows))
     if built:
-        # the reference on the raw folder the build saw (before the held day comes back),
-        # into its own scratch file
-        reference_db = work / "reference.duckdb"
-        remove_scratch(reference_db)
-        record(
-            "reference_sql",
-            [
-                sys.executable,
-                str(ROOT / "bench" / "reference_sql.py"),
-                "--raw",
-                str(raw_dir),
-                "--db",
-                str(reference_db),
-                "--latest-valid-date",
-                build_day.isoformat(),
-                "--quiet",
-            ],
-            counts["transactions"] - held_rows,
-        )
-        rows.append(
-            dbt_sql_row(
-                size, target / "run_results.json", rows[-1], counts["transactions"] - held_rows
-            )
-        )
-        # the reference's tables are only timed, never read: at 1,000,000 customers they
-        # take about 20 GB, which the disk needs for the warehouse's daily run
-        remove_scratch(reference_db)
         # the next day arrives: its transactions as a new part, then the daily run
         held.replace(raw_dir / "transactions" / "part-next-day.parquet")
         (target / "run_results.json").unlink(missing_ok=True)

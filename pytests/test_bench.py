@@ -167,8 +167,9 @@ def test_dbt_sql_row_states_the_ratio_or_why_there_is_none(tmp_path):
 
 
 def test_reference_runs_on_the_raw_data_the_build_saw(tmp_path, monkeypatch):
-    """bench_size with every child process faked: the reference runs after the full build
-    and before the held-back day returns, and dbt_sql comes from the build's run results."""
+    """bench_size with every child process faked: the reference runs before the full build,
+    on the same raw folder (the held-back day out), and dbt_sql comes from the build's run
+    results."""
     import duckdb
 
     seen = []
@@ -192,6 +193,8 @@ def test_reference_runs_on_the_raw_data_the_build_saw(tmp_path, monkeypatch):
             return 4.0, 50.0, 0
         elif "build" in command:
             seen.append(("selector" if "--selector" in command else "build", next_day.exists()))
+            # the reference's scratch database and spill folder are gone before dbt runs
+            assert not list(Path(env["BANKMINE_DB"]).parent.glob("reference*"))
             target = Path(command[command.index("--target-path") + 1])
             write_run_results(
                 target / "run_results.json",
@@ -205,15 +208,15 @@ def test_reference_runs_on_the_raw_data_the_build_saw(tmp_path, monkeypatch):
     rows = run_bench.bench_size(100, months=2, seed=1)
 
     assert [step[:2] for step in seen] == [
-        ("build", False),
         ("reference", False),
+        ("build", False),
         ("selector", True),
     ]
-    reference_command = seen[1][2]
+    reference_command = seen[0][2]
     raw = tmp_path / "build" / "bench" / "100" / "data" / "raw"
     assert reference_command[reference_command.index("--raw") + 1] == str(raw)
     phases = [row["phase"] for row in rows]
-    assert phases.index("dbt_build") < phases.index("reference_sql") < phases.index("dbt_sql")
+    assert phases.index("reference_sql") < phases.index("dbt_build") < phases.index("dbt_sql")
     assert phases.index("dbt_sql") < phases.index("dbt_incremental_day")
     by_phase = {row["phase"]: row for row in rows}
     # the build saw 5 of the 10 transactions: the last day was held back
@@ -223,9 +226,6 @@ def test_reference_runs_on_the_raw_data_the_build_saw(tmp_path, monkeypatch):
     assert by_phase["dbt_sql"]["status"] == f"node seconds; dbt/reference = {seconds / 4.0:.2f}x"
     # every field but `measured`, which main stamps on the whole run
     assert set(by_phase["dbt_sql"]) == set(run_bench.FIELDS) - {"measured"}
-    # the reference's scratch database and spill folder are gone before the daily run
-    scratch = sorted((tmp_path / "build" / "bench" / "100").glob("reference*"))
-    assert scratch == []
 
 
 def bench_row(size: int, phase: str, measured: str) -> dict:
