@@ -20,6 +20,7 @@ Definitions used by the evaluation:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -168,7 +169,8 @@ def test_mart_holds_every_alert_without_customer_ids(bank, evaluation):
 @pytest.fixture(scope="module")
 def two_runs(bank) -> dict:
     """Build the same bank in two runs: first without its last 45 days (and three late rows
-    from just before the cut), then with everything; the last 45 days hold several cases."""
+    from just before the cut), then with everything by the daily selection; the last 45
+    days hold several cases."""
     work = bank["work"]
     raw = work / "split" / "raw"
     shutil.copytree(bank["raw"], raw)
@@ -192,11 +194,14 @@ def two_runs(bank) -> dict:
     build(raw, db, work)
     first = alerts_of(db)
     con.execute(f"copy held to '{parts}/part-late.parquet' (format parquet)")
-    run_dbt("run", *SELECT, raw=raw, db=db, work=work)
+    # the second run is the one a bank schedules every day (selectors.yml)
+    run_dbt("run", "--selector", "daily_monitoring", raw=raw, db=db, work=work)
+    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
     con.close()
     return {
         "raw": raw,
         "db": db,
+        "daily_models": {result["unique_id"].split(".")[-1] for result in results},
         "first": first,
         "second": alerts_of(db),
         "full": alerts_of(bank["db"]),
@@ -231,6 +236,24 @@ def content(alerts: dict, model_alerts: bool) -> dict:
     return {
         aid: row[1:] for aid, row in alerts.items() if (row[2] == "anomaly_score") == model_alerts
     }
+
+
+def test_the_daily_run_leaves_the_customer_features_and_lending_alone(two_runs):
+    """selectors.yml: the daily run rebuilds the transactions, the AML features, scores and
+    alerts, but reads the anomaly score's peer segments (int_customer_rfm) as the first
+    build left them, with the customer features and lending models behind them."""
+    daily = two_runs["daily_models"]
+    assert {
+        "base_core_banking__transactions",
+        "fct_transactions",
+        "int_aml_customer_weeks",
+        "transaction_anomaly_scores",
+        "fct_aml_alerts",
+        "dim_accounts",
+    } <= daily
+    left_alone = {"int_customer_rfm", "int_customer_features", "int_loan_performance"}
+    assert not daily & left_alone
+    assert not any("lending" in name for name in daily)
 
 
 def test_incremental_alerts_equal_a_full_rebuild(two_runs):

@@ -75,6 +75,28 @@ def test_every_model_has_a_primary_key_test(manifest):
     assert unkeyed == []
 
 
+ROW_LEVEL_TESTS = {"unique", "not_null", "accepted_values", "known_code", "value_between"}
+
+
+def test_growing_tables_check_every_row_level_test_on_the_recent_rows_only(manifest):
+    """A model whose key test reads only the rows from BANKMINE_DATA_TEST_FROM (a table that
+    grows every day, macro get_where_subquery) has every row-level test windowed the same
+    way: otherwise the daily run reads its whole history for a not_null."""
+    whole_history = []
+    for model in models(manifest):
+        tests = [
+            test
+            for test in attached_tests(manifest, model["unique_id"])
+            if test.get("test_metadata", {}).get("name") in ROW_LEVEL_TESTS
+        ]
+        windowed = ["__data_test_from" in (test["config"].get("where") or "") for test in tests]
+        if any(windowed) and not all(windowed):
+            whole_history += [
+                test["name"] for test, ok in zip(tests, windowed, strict=True) if not ok
+            ]
+    assert whole_history == []
+
+
 def test_marts_have_enforced_contracts_and_documented_columns(manifest):
     for model in models(manifest):
         if model["schema"] not in ("marts", "restricted"):

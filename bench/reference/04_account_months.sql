@@ -15,6 +15,7 @@ select
     sum(case when direction = 'debit' then transaction_amount else 0 end) as outflow_amount,
     sum(signed_amount) as net_flow_amount,
     count(*) as transaction_count,
+    max(transaction_date) as last_transaction_date,
     arg_max_null(balance_after_amount, (transaction_at, transaction_id)) as reported_balance_amount,
     count(*) filter (where is_customer_initiated) as customer_transactions,
     count(*) filter (where is_customer_initiated and is_digital_channel) as digital_transactions,
@@ -81,6 +82,7 @@ monthly as (
         coalesce(account_month_flows.outflow_amount, 0) as outflow_amount,
         coalesce(account_month_flows.net_flow_amount, 0) as net_flow_amount,
         coalesce(account_month_flows.transaction_count, 0) as transaction_count,
+        account_month_flows.last_transaction_date,
         sum(coalesce(account_month_flows.net_flow_amount, 0)) over account_history
             as cumulative_net_flow_amount,
         last_value(account_month_flows.reported_balance_amount ignore nulls) over account_history
@@ -106,6 +108,7 @@ select
     outflow_amount,
     net_flow_amount,
     transaction_count,
+    last_transaction_date,
     coalesce(last_reported_balance_amount, cumulative_net_flow_amount) as closing_balance_amount,
     last_reported_balance_amount is not null as is_balance_reported
 from monthly;

@@ -8,9 +8,11 @@
     BANKMINE_DATA_TEST_FROM (the var wins when both are set): a var that
     changes every day makes dbt parse the whole project again on every run,
     an environment variable read only while tests run does not.
-    Key tests of the tables that grow every day carry such a where, so a
+    The key and row-level tests (not_null, accepted values, known codes,
+    ranges) of the tables that grow every day carry such a where, so a
     daily run can check the rows of its recent days and periods instead of
-    the whole history:
+    the whole history (pytests/test_manifest_rules.py: a model with one
+    windowed row-level test has them all windowed):
 
         BANKMINE_DATA_TEST_FROM=2026-08-24 dbt build --selector daily_monitoring
 

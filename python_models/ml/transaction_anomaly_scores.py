@@ -9,7 +9,8 @@ the forest that scored the latest week, read back from the warehouse's model sto
 (or the code, settings or libraries change): then a new forest is fitted and stored. A full
 build always fits and stores a new forest. The peer segment is joined here (not in
 int_aml_customer_weeks) because it is as of the as-of date and would otherwise make the
-incremental customer-weeks differ from a full build."""
+incremental customer-weeks differ from a full build; the daily selection does not rebuild
+it (selectors.yml), so a daily run compares with the segments of the last full build."""
 
 import bankmine
 

@@ -4,7 +4,9 @@
     or the as-of month, or its last transaction if later), up to the as-of
     date. Closing balance: the last balance the core system reported in or
     before the month; for accounts whose export has no running balance, the
-    cumulative net flow since the first transaction.
+    cumulative net flow since the first transaction. The date of the month's
+    last transaction gives dim_accounts its last activity without reading
+    every transaction.
 
     Incremental (delete+insert on account_month_key): a run recomputes the
     months from the one holding (latest month built - var
@@ -170,6 +172,7 @@ transactions as (
         enriched.signed_amount,
         enriched.balance_after_amount,
         enriched.transaction_month,
+        enriched.transaction_date,
         enriched.transaction_at
     from {{ ref('int_transactions_enriched') }} as enriched
     where enriched.transaction_month >= (select recompute_bounds.recompute_from from recompute_bounds)
@@ -184,6 +187,7 @@ transactions as (
         enriched.signed_amount,
         enriched.balance_after_amount,
         enriched.transaction_month,
+        enriched.transaction_date,
         enriched.transaction_at
     from {{ ref('int_transactions_enriched') }} as enriched
     where
@@ -311,7 +315,8 @@ flows as (
             case when transactions_as_of.direction = 'debit' then transactions_as_of.transaction_amount else 0 end
         ) as outflow_amount,
         sum(transactions_as_of.signed_amount) as net_flow_amount,
-        count(*) as transaction_count
+        count(*) as transaction_count,
+        max(transactions_as_of.transaction_date) as last_transaction_date
     from transactions_as_of
     group by transactions_as_of.account_id, transactions_as_of.transaction_month
 
@@ -327,6 +332,7 @@ monthly as (
         coalesce(flows.outflow_amount, 0) as outflow_amount,
         coalesce(flows.net_flow_amount, 0) as net_flow_amount,
         coalesce(flows.transaction_count, 0) as transaction_count,
+        flows.last_transaction_date,
         coalesce(carried_in.cumulative_net_flow_amount, 0) + sum(coalesce(flows.net_flow_amount, 0)) over (
             partition by spine.account_id order by spine.month_start
             rows between unbounded preceding and current row
@@ -360,6 +366,7 @@ with_balance as (
         monthly.outflow_amount,
         monthly.net_flow_amount,
         monthly.transaction_count,
+        monthly.last_transaction_date,
         coalesce(
             reported.reported_balance_amount, monthly.carried_balance_amount, monthly.cumulative_net_flow_amount
         ) as closing_balance_amount,

@@ -26,12 +26,14 @@ account_months as (
 
 ),
 
+{# from the account months (a few rows per account, up to the as-of date), not the
+   transactions themselves: a daily run would otherwise read the whole history #}
 last_activity as (
 
     select
         account_id,
-        max(transaction_date) as last_transaction_date
-    from {{ ref('int_transactions_enriched') }}
+        max(last_transaction_date) as last_transaction_date
+    from {{ ref('int_account_months') }}
     group by account_id
 
 ),
