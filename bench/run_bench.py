@@ -221,7 +221,8 @@ def breakdown_rows(size: int, prefix: str, run_results: Path) -> list[dict]:
 
 def dbt_sql_seconds(run_results: Path) -> tuple[float, set[str]]:
     """Node seconds of the DBT_SQL_MODELS in one dbt run (run_results.json), and the
-    models of that list the run did not time (not selected, or the run stopped early)."""
+    models of that list the run did not time (not selected, the run stopped early, or the
+    node failed or was skipped: a failed node's seconds are not the model's time)."""
     import json
 
     if not run_results.exists():
@@ -230,7 +231,11 @@ def dbt_sql_seconds(run_results: Path) -> tuple[float, set[str]]:
     for result in json.loads(run_results.read_text())["results"]:
         kind, _, name = result["unique_id"].split(".", 2)
         name = name.split(".")[-1]
-        if kind == "model" and name in DBT_SQL_MODELS:
+        if (
+            kind == "model"
+            and name in DBT_SQL_MODELS
+            and result.get("status", "success") == "success"
+        ):
             seconds += float(result.get("execution_time") or 0.0)
             timed.add(name)
     return seconds, set(DBT_SQL_MODELS) - timed

@@ -162,6 +162,14 @@ def test_dbt_sql_row_states_the_ratio_or_why_there_is_none(tmp_path):
     partial = write_run_results(tmp_path / "partial" / "run_results.json", all_models[:3])
     status = run_bench.dbt_sql_row(20000, partial, reference, 1000)["status"]
     assert status == f"node seconds; {len(all_models) - 3} of {len(all_models)} models not timed"
+    # a build that failed on some models: their seconds are not their time
+    failed = write_run_results(tmp_path / "failed" / "run_results.json", all_models)
+    results = json.loads(failed.read_text())
+    results["results"][0]["status"] = "error"
+    results["results"][1]["status"] = "skipped"
+    failed.write_text(json.dumps(results))
+    status = run_bench.dbt_sql_row(20000, failed, reference, 1000)["status"]
+    assert status == f"node seconds; 2 of {len(all_models)} models not timed"
     missing = run_bench.dbt_sql_seconds(tmp_path / "none.json")
     assert missing == (0.0, set(run_bench.DBT_SQL_MODELS))
 

@@ -61,7 +61,7 @@
     {%- set checks = [] -%}
     {%- set joins = [] -%}
     {%- do checks.append(("keyed." ~ key ~ " is null", 'missing_key', key)) -%}
-    {%- do checks.append(("keyed.key_versions > 1", 'duplicate_key', key)) -%}
+    {%- do checks.append(("keyed.has_other_versions", 'duplicate_key', key)) -%}
     {%- for column in table.columns -%}
         {%- do checks.append((
             "keyed.raw_text_" ~ column.name ~ " is not null and keyed." ~ column.name ~ " is null",
@@ -261,25 +261,27 @@ typed as (
 
 ),
 
-ranked as (
-
-    select
-        typed.*,
-        row_number() over (
-            partition by typed.row_hash order by typed.source_file
-        ) as delivery_rank
-    from typed
-
-),
-
+{#-
+    Delivery rank and key versions in one window sort: a row's hash spells its
+    key, so the rows of a hash sit together among the rows of their key
+    ordered by hash and file. delivery_rank: the row's position among its
+    hash's rows, by file; has_other_versions: the key has another hash. The
+    three windows share one partition and prefix-compatible orders, so
+    DuckDB sorts the rows once; two windows partitioned differently (by hash,
+    then by key) sorted every column of every row twice, which at 1,000,000
+    customers took 1,197 s for the transactions, with about 50 GB spilled.
+-#}
 keyed as (
 
     select
-        ranked.*,
-        sum(case when ranked.delivery_rank = 1 then 1 else 0 end) over (
-            partition by ranked.{{ key }}
-        ) as key_versions
-    from ranked
+        typed.*,
+        row_number() over key_rows - rank() over key_hashes + 1 as delivery_rank,
+        min(typed.row_hash) over key_all < max(typed.row_hash) over key_all as has_other_versions
+    from typed
+    window
+        key_all as (partition by typed.{{ key }}),
+        key_hashes as (partition by typed.{{ key }} order by typed.row_hash),
+        key_rows as (partition by typed.{{ key }} order by typed.row_hash, typed.source_file)
 
 ),
 
