@@ -351,7 +351,7 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
     built_rows = counts["transactions"] - held_rows
     # the reference first, on the raw folder the build will see (the held day is out),
     # into a scratch file deleted once timed: its tables are never read, and at 1,000,000
-    # customers they take about 20 GB that the warehouse needs next
+    # customers they took 14 GB (with 28 GB of spill) that the warehouse needs next
     reference_db = work / "reference.duckdb"
     remove_scratch(reference_db)
     record(

@@ -109,11 +109,22 @@ def test_the_last_day_is_held_back_and_nothing_is_lost(tmp_path):
     assert kept == (200 - rows, dt.date(2026, 9, 29))
 
 
-def write_run_results(path: Path, results: list[tuple[str, float]]) -> Path:
+def write_run_results(
+    path: Path, results: list[tuple[str, float]], statuses: dict[str, str] | None = None
+) -> Path:
+    """A run_results.json of (unique_id, seconds) nodes; `statuses` by unique_id, others
+    without a status (read as success)."""
+    statuses = statuses or {}
+    nodes = [
+        {
+            "unique_id": uid,
+            "execution_time": sec,
+            **({"status": statuses[uid]} if uid in statuses else {}),
+        }
+        for uid, sec in results
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps({"results": [{"unique_id": uid, "execution_time": sec} for uid, sec in results]})
-    )
+    path.write_text(json.dumps({"results": nodes}))
     return path
 
 
@@ -163,11 +174,11 @@ def test_dbt_sql_row_states_the_ratio_or_why_there_is_none(tmp_path):
     status = run_bench.dbt_sql_row(20000, partial, reference, 1000)["status"]
     assert status == f"node seconds; {len(all_models) - 3} of {len(all_models)} models not timed"
     # a build that failed on some models: their seconds are not their time
-    failed = write_run_results(tmp_path / "failed" / "run_results.json", all_models)
-    results = json.loads(failed.read_text())
-    results["results"][0]["status"] = "error"
-    results["results"][1]["status"] = "skipped"
-    failed.write_text(json.dumps(results))
+    failed = write_run_results(
+        tmp_path / "failed" / "run_results.json",
+        all_models,
+        {all_models[0][0]: "error", all_models[1][0]: "skipped"},
+    )
     status = run_bench.dbt_sql_row(20000, failed, reference, 1000)["status"]
     assert status == f"node seconds; 2 of {len(all_models)} models not timed"
     missing = run_bench.dbt_sql_seconds(tmp_path / "none.json")

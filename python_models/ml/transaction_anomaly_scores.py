@@ -38,7 +38,7 @@ def model(dbt, session):
         f"select max(week_start_date) from ({weeks.sql_query()})"
     ).fetchall()
     rfm = dbt.ref("int_customer_rfm")
-    # the peer segment: the customer's RFM segment on the as-of date, for every week
+    # the peer segment: the customer's RFM segment as int_customer_rfm holds it, every week
     weeks_with_segment = session.sql(
         "select weeks.*, coalesce(rfm.rfm_segment, 'no_activity') as rfm_segment"
         f" from ({weeks.sql_query()}) as weeks"
