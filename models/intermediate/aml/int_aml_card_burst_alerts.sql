@@ -61,6 +61,7 @@ payment_anchors as (
     select
         scanned_payments.transaction_id as anchor_transaction_id,
         scanned_payments.customer_id,
+        scanned_payments.transaction_date as anchor_date,
         scanned_payments.transaction_at as anchor_at,
         {{ dbt.dateadd(
             'minute', '-cast(parameter_versions.window_minutes as integer)', 'scanned_payments.transaction_at'
@@ -86,34 +87,103 @@ payment_anchors as (
 
 ),
 
-anchor_members as (
+{#
+    The days a window can touch: 0 (the anchor's day) to the longest window
+    in days, rounded up. Members are joined on customer and day, then on the
+    exact time, so a customer's payments are compared only with those of
+    the same or nearby days, not with all of the history.
+#}
+window_day_offsets as (
+
+    select series.generated_number - 1 as day_offset
+    from ({{ dbt.generate_series(3661) }}) as series
+    where series.generated_number - 1 <= (
+        select max(floor(parameter_versions.window_minutes / 1440.0)) + 1
+        from parameter_versions
+    )
+
+),
+
+anchor_days as (
 
     select
         payment_anchors.anchor_transaction_id,
-        scanned_payments.transaction_id,
-        scanned_payments.transaction_amount,
-        scanned_payments.counterparty_country,
-        scanned_payments.transaction_at,
-        (
-            scanned_payments.is_cross_border
-            or not exists (
-                select 1
-                from scanned_payments as history_payments
-                where
-                    history_payments.customer_id = payment_anchors.customer_id
-                    and history_payments.merchant_category = scanned_payments.merchant_category
-                    and history_payments.transaction_at <= payment_anchors.window_start_at
-                    and history_payments.transaction_at > {{ dbt.dateadd(
-                        'day', '-cast(payment_anchors.history_days as integer)', 'payment_anchors.window_start_at'
-                    ) }}
-            )
-        ) as is_unusual
+        payment_anchors.customer_id,
+        payment_anchors.anchor_at,
+        payment_anchors.window_start_at,
+        payment_anchors.history_days,
+        cast({{ dbt.dateadd('day', '-window_day_offsets.day_offset', 'payment_anchors.anchor_date') }} as date)
+            as member_date
     from payment_anchors
-    inner join scanned_payments
+    cross join window_day_offsets
+
+),
+
+{#
+    A category is usual for a window when the customer paid at it in the
+    history_days before the window start. The latest such payment is the
+    one before the window's first payment at that category, so each payment
+    carries the time of the previous one at its category, and the window's
+    members of a category check that one time instead of the history.
+#}
+payment_history as (
+
+    select
+        scanned_payments.*,
+        lag(scanned_payments.transaction_at) over (
+            partition by scanned_payments.customer_id, scanned_payments.merchant_category
+            order by scanned_payments.transaction_at, scanned_payments.transaction_id
+        ) as previous_category_payment_at
+    from scanned_payments
+
+),
+
+window_payments as (
+
+    select
+        anchor_days.anchor_transaction_id,
+        payment_history.transaction_id,
+        payment_history.transaction_amount,
+        payment_history.counterparty_country,
+        payment_history.transaction_at,
+        payment_history.merchant_category,
+        payment_history.is_cross_border,
+        case
+            when
+                payment_history.merchant_category is not null
+                and payment_history.previous_category_payment_at <= anchor_days.window_start_at
+                and payment_history.previous_category_payment_at > {{ dbt.dateadd(
+                    'day', '-cast(anchor_days.history_days as integer)', 'anchor_days.window_start_at'
+                ) }}
+                then 1
+            else 0
+        end as follows_history_payment
+    from anchor_days
+    inner join payment_history
         on
-            payment_anchors.customer_id = scanned_payments.customer_id
-            and payment_anchors.anchor_at >= scanned_payments.transaction_at
-            and payment_anchors.window_start_at < scanned_payments.transaction_at
+            anchor_days.customer_id = payment_history.customer_id
+            and anchor_days.member_date = payment_history.transaction_date
+    where
+        anchor_days.anchor_at >= payment_history.transaction_at
+        and anchor_days.window_start_at < payment_history.transaction_at
+
+),
+
+anchor_members as (
+
+    select
+        window_payments.anchor_transaction_id,
+        window_payments.transaction_id,
+        window_payments.transaction_amount,
+        window_payments.counterparty_country,
+        window_payments.transaction_at,
+        (
+            window_payments.is_cross_border
+            or max(window_payments.follows_history_payment) over (
+                partition by window_payments.anchor_transaction_id, window_payments.merchant_category
+            ) = 0
+        ) as is_unusual
+    from window_payments
 
 ),
 

@@ -63,6 +63,7 @@ transfer_anchors as (
     select
         scanned_transfers.transaction_id as anchor_transaction_id,
         scanned_transfers.customer_id,
+        scanned_transfers.transaction_date as anchor_date,
         scanned_transfers.transaction_at as anchor_at,
         parameter_versions.parameter_version,
         parameter_versions.window_days,
@@ -84,27 +85,60 @@ transfer_anchors as (
 
 ),
 
-anchor_members as (
+{#
+    The days a window can touch: 0 (the anchor's day) to the longest
+    window_days. Members are joined on customer and day, then on the exact
+    time, so a customer's transfers are compared only with those of the
+    window's days, not with all of the history.
+#}
+window_day_offsets as (
+
+    select series.generated_number - 1 as day_offset
+    from ({{ dbt.generate_series(3661) }}) as series
+    where series.generated_number - 1 <= (select max(parameter_versions.window_days) from parameter_versions)
+
+),
+
+anchor_days as (
 
     select
         transfer_anchors.anchor_transaction_id,
+        transfer_anchors.customer_id,
+        transfer_anchors.anchor_at,
+        transfer_anchors.window_days,
+        transfer_anchors.weight_standard,
+        transfer_anchors.weight_elevated,
+        transfer_anchors.weight_high,
+        cast({{ dbt.dateadd('day', '-window_day_offsets.day_offset', 'transfer_anchors.anchor_date') }} as date)
+            as member_date
+    from transfer_anchors
+    cross join window_day_offsets
+
+),
+
+anchor_members as (
+
+    select
+        anchor_days.anchor_transaction_id,
         scanned_transfers.transaction_id,
         scanned_transfers.transaction_amount,
         scanned_transfers.counterparty_country,
         scanned_transfers.transaction_at,
         case scanned_transfers.country_risk_level
-            when 'high' then transfer_anchors.weight_high
-            when 'elevated' then transfer_anchors.weight_elevated
-            else transfer_anchors.weight_standard
+            when 'high' then anchor_days.weight_high
+            when 'elevated' then anchor_days.weight_elevated
+            else anchor_days.weight_standard
         end as risk_weight
-    from transfer_anchors
+    from anchor_days
     inner join scanned_transfers
         on
-            transfer_anchors.customer_id = scanned_transfers.customer_id
-            and transfer_anchors.anchor_at >= scanned_transfers.transaction_at
-            and scanned_transfers.transaction_at > {{ dbt.dateadd(
-                'day', '-cast(transfer_anchors.window_days as integer)', 'transfer_anchors.anchor_at'
-            ) }}
+            anchor_days.customer_id = scanned_transfers.customer_id
+            and anchor_days.member_date = scanned_transfers.transaction_date
+    where
+        anchor_days.anchor_at >= scanned_transfers.transaction_at
+        and scanned_transfers.transaction_at > {{ dbt.dateadd(
+            'day', '-cast(anchor_days.window_days as integer)', 'anchor_days.anchor_at'
+        ) }}
 
 ),
 
