@@ -497,6 +497,11 @@ def readme_block(rows: list[dict], months: int) -> str:
     )
 
 
+def failed_phases(rows: list[dict]) -> list[str]:
+    """'<size>:<phase>' of each row whose status says it failed."""
+    return [f"{row['size']}:{row['phase']}" for row in rows if row["status"].startswith("failed")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000])
@@ -512,16 +517,22 @@ def main() -> None:
 
     if args.readme_only:
         rows = read_results(RESULTS / "latest.csv")
+        checked = rows
     else:
         run = []
         for size in args.sizes:
             run += bench_size(size, args.months, args.seed)
         stamp = provenance()
         rows = write_results([dict(row, measured=stamp) for row in run])
+        # the sizes measured before keep their rows and their own failures
+        checked = run
     block = readme_block(rows, args.months)
     print(block)
-    if any(row["status"].startswith("failed") for row in rows):
-        print("bench: at least one phase failed; see the status column", file=sys.stderr)
+    if failed_phases(checked):
+        print(
+            f"bench: failed: {', '.join(failed_phases(checked))}; see the status column",
+            file=sys.stderr,
+        )
     if args.update_readme:
         readme = ROOT / "README.md"
         text = readme.read_text()

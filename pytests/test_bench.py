@@ -292,3 +292,33 @@ def test_readme_says_when_and_on_which_commit_each_size_was_measured():
         "(20,000, 200,000 customers on 2026-11-27 aaa; 1,000,000 customers on 2026-11-28 bbb)"
     ) in block
     assert "| 1,000,000 | generate | 1.0 | 10 | 5 | 5 | ok |" in block
+
+
+def test_a_run_reports_its_own_failures_not_those_of_sizes_measured_before(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(run_bench, "RESULTS", tmp_path)
+    monkeypatch.setattr(run_bench, "provenance", lambda: "d2 bbb")
+    run_bench.write_results(
+        [dict(bench_row(1000000, "dbt_build", "d1 aaa"), status="failed (exit 2)")]
+    )
+    outcomes = {20000: "ok"}
+    monkeypatch.setattr(
+        run_bench,
+        "bench_size",
+        lambda size, months, seed: [
+            dict(bench_row(size, "dbt_build", None), status=outcomes[size])
+        ],
+    )
+    monkeypatch.setattr("sys.argv", ["run_bench.py", "--sizes", "20000"])
+    run_bench.main()
+    assert "failed" not in capsys.readouterr().err
+
+    outcomes[20000] = "failed (exit 1)"
+    run_bench.main()
+    assert "bench: failed: 20000:dbt_build;" in capsys.readouterr().err
+
+    # the README-only path checks every row it shows
+    monkeypatch.setattr("sys.argv", ["run_bench.py", "--readme-only"])
+    run_bench.main()
+    assert "1000000:dbt_build" in capsys.readouterr().err
