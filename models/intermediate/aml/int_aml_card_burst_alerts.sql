@@ -95,12 +95,9 @@ payment_anchors as (
 #}
 window_day_offsets as (
 
-    select series.generated_number - 1 as day_offset
-    from ({{ dbt.generate_series(3661) }}) as series
-    where series.generated_number - 1 <= (
-        select max(floor(parameter_versions.window_minutes / 1440.0)) + 1
-        from parameter_versions
-    )
+    {{ aml_window_day_offsets(
+        'select max(floor(parameter_versions.window_minutes / 1440.0)) + 1 from parameter_versions'
+    ) }}
 
 ),
 

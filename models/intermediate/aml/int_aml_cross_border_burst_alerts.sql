@@ -93,9 +93,7 @@ transfer_anchors as (
 #}
 window_day_offsets as (
 
-    select series.generated_number - 1 as day_offset
-    from ({{ dbt.generate_series(3661) }}) as series
-    where series.generated_number - 1 <= (select max(parameter_versions.window_days) from parameter_versions)
+    {{ aml_window_day_offsets('select max(parameter_versions.window_days) from parameter_versions') }}
 
 ),
 
