@@ -11,7 +11,9 @@ the build's node seconds of the models it reproduces (DBT_SQL_MODELS); the
 status of dbt_sql gives dbt's time as a multiple of the reference's, both
 measured in the same run. Each phase runs as a child process; a sampler sums
 the resident memory of the child and all its descendants every 0.1 s, so
-peak_rss_mb is the peak of the whole process tree.
+peak_rss_mb is the peak of the whole process tree; on the rows of a dbt run's
+phases (build:<group>, day:<group>) it is the peak while a node of that group
+ran (node_peaks), and the log names the nodes with the highest peaks.
 Each run's rows go to a timestamped copy in bench/results, and replace the rows of the
 sizes it measured in bench/results/latest.csv (the other sizes keep theirs, with the date
 and commit that measured them); with --update-readme, latest.csv becomes the table
@@ -23,6 +25,7 @@ between the bench markers in README.md.
 from __future__ import annotations
 
 import argparse
+import bisect
 import csv
 import datetime as dt
 import os
@@ -68,8 +71,12 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run_phase(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Run command; return (wall seconds, peak tree RSS in MB, exit code)."""
+def run_phase(
+    command: list[str], env: dict[str, str], samples: list | None = None
+) -> tuple[float, float, int]:
+    """Run command; return (wall seconds, peak tree RSS in MB, exit code). `samples`, when
+    given, receives every reading as (Unix time in seconds, tree RSS in kB), so that the
+    peak can be split over the dbt nodes that ran (node_peaks)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -80,7 +87,10 @@ def run_phase(command: list[str], env: dict[str, str]) -> tuple[float, float, in
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(process.pid))
+            reading = _tree_rss_kb(process.pid)
+            peak = max(peak, reading)
+            if samples is not None:
+                samples.append((time.time(), reading))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -182,6 +192,17 @@ def node_group(result: dict) -> str:
     return "dbt_ml_sql"
 
 
+def _python_models(run_results: Path) -> set[str]:
+    """unique_ids of the Python models, from the manifest beside run_results.json."""
+    import json
+
+    manifest = run_results.parent / "manifest.json"
+    if not manifest.exists():
+        return set()
+    nodes = json.loads(manifest.read_text())["nodes"]
+    return {key for key, node in nodes.items() if node.get("language") == "python"}
+
+
 def build_breakdown(run_results: Path) -> dict[str, float]:
     """Seconds spent per bench phase inside one dbt build, from its run_results.json.
     With several threads the node times of a phase add up to more than its wall time."""
@@ -190,11 +211,7 @@ def build_breakdown(run_results: Path) -> dict[str, float]:
     if not run_results.exists():
         return {}
     results = json.loads(run_results.read_text())["results"]
-    python_models = set()
-    manifest = run_results.parent / "manifest.json"
-    if manifest.exists():
-        nodes = json.loads(manifest.read_text())["nodes"]
-        python_models = {key for key, node in nodes.items() if node.get("language") == "python"}
+    python_models = _python_models(run_results)
     totals: dict[str, float] = {}
     for result in results:
         result = dict(result, language="python" if result["unique_id"] in python_models else "sql")
@@ -203,15 +220,73 @@ def build_breakdown(run_results: Path) -> dict[str, float]:
     return totals
 
 
-def breakdown_rows(size: int, prefix: str, run_results: Path) -> list[dict]:
+def _node_span(result: dict) -> tuple[float, float] | None:
+    """Unix times at which a node of run_results.json started and ended (compile and
+    execute), or None when dbt recorded no timing (a skipped node)."""
+    times = [
+        dt.datetime.fromisoformat(step[edge]).timestamp()
+        for step in result.get("timing") or []
+        for edge in ("started_at", "completed_at")
+        if step.get(edge)
+    ]
+    return (min(times), max(times)) if times else None
+
+
+def node_peaks(run_results: Path, samples: list[tuple[float, int]]) -> dict[str, float]:
+    """Peak tree RSS in MB of each dbt node (unique_id) of one dbt run: the highest
+    reading of `samples` (run_phase) taken while the node ran. With one thread that is the
+    node's memory over what the dbt process already held (a process rarely hands freed
+    memory back at once); with several, the nodes running alongside count too. Nodes with
+    no reading in their time are left out."""
+    import json
+
+    if not run_results.exists() or not samples:
+        return {}
+    samples = sorted(samples)
+    times = [when for when, _ in samples]
+    peaks: dict[str, float] = {}
+    for result in json.loads(run_results.read_text())["results"]:
+        span = _node_span(result)
+        if span is None:
+            continue
+        first, last = bisect.bisect_left(times, span[0]), bisect.bisect_right(times, span[1])
+        if first < last:
+            peaks[result["unique_id"]] = max(reading for _, reading in samples[first:last]) / 1024
+    return peaks
+
+
+def group_peaks(run_results: Path, peaks: dict[str, float]) -> dict[str, float]:
+    """The highest node peak (node_peaks) of each bench phase (node_group)."""
+    python_models = _python_models(run_results)
+    groups: dict[str, float] = {}
+    for unique_id, peak in peaks.items():
+        language = "python" if unique_id in python_models else "sql"
+        group = node_group({"unique_id": unique_id, "language": language})
+        groups[group] = max(groups.get(group, 0.0), peak)
+    return groups
+
+
+def heaviest_nodes(peaks: dict[str, float], count: int = 8) -> str:
+    """The `count` nodes with the highest peak (node_peaks), for the bench's log."""
+    ranked = sorted(peaks.items(), key=lambda item: (-item[1], item[0]))[:count]
+    return ", ".join(f"{unique_id.split('.')[-1]} {peak:,.0f} MB" for unique_id, peak in ranked)
+
+
+def breakdown_rows(
+    size: int, prefix: str, run_results: Path, samples: list[tuple[float, int]] | None = None
+) -> list[dict]:
     """CSV rows of one dbt run's node seconds per bench phase (build_breakdown), named
-    <prefix>:<group>."""
+    <prefix>:<group>, with the phase's peak memory from the run's `samples` (node_peaks)."""
+    by_node = node_peaks(run_results, samples or [])
+    if by_node:
+        print(f"[bench] {size:,} customers: {prefix} peaks by node: {heaviest_nodes(by_node)}")
+    peaks = group_peaks(run_results, by_node)
     return [
         {
             "size": size,
             "phase": f"{prefix}:{group}",
             "wall_s": round(seconds, 1),
-            "peak_rss_mb": None,
+            "peak_rss_mb": round(peaks[group]) if group in peaks else None,
             "rows": None,
             "status": "node seconds",
         }
@@ -297,11 +372,14 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
     rows = []
     target = work / "target"
 
+    samples: list[tuple[float, int]] = []
+
     def record(
         phase: str, command: list[str], row_count: int | None = None, extra_env=None
     ) -> bool:
         print(f"[bench] {size:,} customers: {phase} ...", flush=True)
-        wall, peak, code = run_phase(command, {**env, **(extra_env or {})})
+        samples.clear()
+        wall, peak, code = run_phase(command, {**env, **(extra_env or {})}, samples)
         status = "ok" if code == 0 else f"failed (exit {code})"
         rows.append(
             {
@@ -374,7 +452,7 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
     built = record("dbt_build", [str(BIN / "dbt"), "build", *dbt_paths], built_rows)
     # the build's own split, from dbt's per-node timings (also for a failed build: the
     # nodes that finished are timed)
-    rows.extend(breakdown_rows(size, "build", target / "run_results.json"))
+    rows.extend(breakdown_rows(size, "build", target / "run_results.json", samples))
     rows.append(dbt_sql_row(size, target / "run_results.json", reference, built_rows))
     if built:
         # the next day arrives: its transactions as a new part, then the daily run
@@ -389,7 +467,7 @@ def bench_size(size: int, months: int, seed: int) -> list[dict]:
             held_rows,
             extra_env={"BANKMINE_DATA_TEST_FROM": test_from.isoformat()},
         )
-        rows.extend(breakdown_rows(size, "day", target / "run_results.json"))
+        rows.extend(breakdown_rows(size, "day", target / "run_results.json", samples))
     return rows
 
 

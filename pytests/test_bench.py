@@ -61,6 +61,70 @@ def test_failed_phase_is_reported_not_raised():
     assert peak >= 0
 
 
+def test_run_phase_hands_back_every_reading_it_took_the_peak_from():
+    samples = []
+    wall, peak, code = run_bench.run_phase(["sleep", "0.5"], {"PATH": "/usr/bin:/bin"}, samples)
+    assert code == 0
+    assert len(samples) >= 2
+    times = [when for when, _ in samples]
+    assert times == sorted(times)
+    assert times[-1] - times[0] <= wall + 0.2
+    assert peak == max(reading for _, reading in samples) / 1024
+
+
+def timed_node(unique_id: str, start: float, end: float) -> dict:
+    def stamp(seconds: float) -> str:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat().replace("+00:00", "Z")
+
+    return {
+        "unique_id": unique_id,
+        "execution_time": end - start,
+        "timing": [
+            {"name": "compile", "started_at": stamp(start), "completed_at": stamp(start + 1)},
+            {"name": "execute", "started_at": stamp(start + 1), "completed_at": stamp(end)},
+        ],
+    }
+
+
+def test_peak_memory_is_split_over_the_nodes_that_ran(tmp_path):
+    t0 = 1_800_000_000.0
+    results = [
+        timed_node("model.bankmine.stg_a", t0, t0 + 10),
+        timed_node("model.bankmine.int_b", t0 + 10, t0 + 20),
+        timed_node("model.bankmine.int_c", t0 + 20, t0 + 30),
+        timed_node("model.bankmine.churn_probabilities", t0 + 30, t0 + 40),
+        # no reading in its time, and a skipped node without timing: no peak
+        timed_node("model.bankmine.int_d", t0 + 41.5, t0 + 43),
+        {"unique_id": "test.bankmine.x", "execution_time": 0, "timing": []},
+    ]
+    (tmp_path / "run_results.json").write_text(json.dumps({"results": results}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"nodes": {"model.bankmine.churn_probabilities": {"language": "python"}}})
+    )
+    # readings in kB, one a second, out of order; stg_a's compile step counts too
+    readings = {0.5: 1024, 5: 2048, 12: 3072, 25: 5120, 33: 9216, 39: 4096, 41: 1024}
+    samples = [(t0 + offset, kb) for offset, kb in reversed(readings.items())]
+    peaks = run_bench.node_peaks(tmp_path / "run_results.json", samples)
+    assert peaks == {
+        "model.bankmine.stg_a": 2.0,
+        "model.bankmine.int_b": 3.0,
+        "model.bankmine.int_c": 5.0,
+        "model.bankmine.churn_probabilities": 9.0,
+    }
+    assert run_bench.group_peaks(tmp_path / "run_results.json", peaks) == {
+        "dbt_staging": 2.0,
+        "dbt_intermediate": 5.0,
+        "python:churn_probabilities": 9.0,
+    }
+    assert run_bench.heaviest_nodes(peaks, 2) == "churn_probabilities 9 MB, int_c 5 MB"
+    rows = run_bench.breakdown_rows(7, "build", tmp_path / "run_results.json", samples)
+    by_phase = {row["phase"]: row["peak_rss_mb"] for row in rows}
+    assert by_phase["build:dbt_intermediate"] == 5
+    # tests had no reading in their time: no peak rather than a made-up one
+    assert by_phase["build:dbt_tests"] is None
+    assert run_bench.node_peaks(tmp_path / "run_results.json", []) == {}
+
+
 def test_table_shows_status_and_blank_memory_for_node_rows():
     rows = [
         {
@@ -193,7 +257,7 @@ def test_reference_runs_on_the_raw_data_the_build_saw(tmp_path, monkeypatch):
 
     seen = []
 
-    def fake_run_phase(command, env):
+    def fake_run_phase(command, env, samples=None):
         raw = Path(env["BANKMINE_RAW"])
         next_day = raw / "transactions" / "part-next-day.parquet"
         if "generate" in command:
