@@ -267,9 +267,9 @@ def group_peaks(run_results: Path, peaks: dict[str, float]) -> dict[str, float]:
 
 
 def heaviest_nodes(peaks: dict[str, float], count: int = 8) -> str:
-    """The `count` nodes with the highest peak (node_peaks), for the bench's log."""
+    """The `count` nodes with the highest peak (node_peaks), by name, for the bench's log."""
     ranked = sorted(peaks.items(), key=lambda item: (-item[1], item[0]))[:count]
-    return ", ".join(f"{unique_id.split('.')[-1]} {peak:,.0f} MB" for unique_id, peak in ranked)
+    return ", ".join(f"{unique_id.split('.')[2]} {peak:,.0f} MB" for unique_id, peak in ranked)
 
 
 def breakdown_rows(
