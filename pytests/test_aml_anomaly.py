@@ -110,6 +110,21 @@ def test_a_large_population_is_fitted_on_a_seeded_sample_of_keys():
     assert len(result.scores) == 600 and result.scores["anomaly_score"].notna().all()
 
 
+def test_scoring_on_parallel_threads_gives_the_scores_of_one_thread(monkeypatch):
+    frame = weeks_frame(rows=300)
+    frame.loc[7, "cash_withdrawal_amount"] = 70_000.0
+    one = anomaly.score_customer_weeks(frame, config(scoring_threads=1)).scores
+    monkeypatch.setattr(anomaly, "MIN_ROWS_PER_THREAD", 100)
+    monkeypatch.setattr(anomaly.os, "cpu_count", lambda: 8)
+    assert anomaly.scoring_threads(config(scoring_threads=3), 300) == 3
+    assert anomaly.scoring_threads(config(scoring_threads=3), 150) == 2
+    assert anomaly.scoring_threads(config(scoring_threads=0), 300) == 1
+    three = anomaly.score_customer_weeks(frame, config(scoring_threads=3)).scores
+    # bit for bit: a row's score does not depend on the chunk it was scored in
+    assert three["anomaly_score"].tolist() == one["anomaly_score"].tolist()
+    pd.testing.assert_frame_equal(one, three)
+
+
 def test_batched_scoring_in_duckdb_equals_scoring_in_memory():
     frame = weeks_frame(rows=500)
     frame.loc[42, "cash_deposit_amount"] = 80_000.0
