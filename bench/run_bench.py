@@ -234,10 +234,10 @@ def _node_span(result: dict) -> tuple[float, float] | None:
 
 def node_peaks(run_results: Path, samples: list[tuple[float, int]]) -> dict[str, float]:
     """Peak tree RSS in MB of each dbt node (unique_id) of one dbt run: the highest
-    reading of `samples` (run_phase) taken while the node ran. With one thread that is the
-    node's memory over what the dbt process already held (a process rarely hands freed
-    memory back at once); with several, the nodes running alongside count too. Nodes with
-    no reading in their time are left out."""
+    reading of `samples` (run_phase) taken while the node ran. It is the whole process
+    tree's memory, what the dbt process already held included (DuckDB's buffer pool, memory
+    not yet handed back), not the node's own increase; with several threads the nodes
+    running alongside count too. Nodes with no reading in their time are left out."""
     import json
 
     if not run_results.exists() or not samples:
@@ -269,7 +269,16 @@ def group_peaks(run_results: Path, peaks: dict[str, float]) -> dict[str, float]:
 def heaviest_nodes(peaks: dict[str, float], count: int = 8) -> str:
     """The `count` nodes with the highest peak (node_peaks), by name, for the bench's log."""
     ranked = sorted(peaks.items(), key=lambda item: (-item[1], item[0]))[:count]
-    return ", ".join(f"{unique_id.split('.')[2]} {peak:,.0f} MB" for unique_id, peak in ranked)
+    return ", ".join(f"{node_name(unique_id)} {peak:,.0f} MB" for unique_id, peak in ranked)
+
+
+def node_name(unique_id: str) -> str:
+    """A node's name without the project and a test's hash: model.p.m -> m,
+    test.p.t.hash -> t, unit_test.p.m.t -> m.t (a unit test is named with its model)."""
+    kind, _, rest = unique_id.split(".", 2)
+    if kind == "test":
+        return rest.split(".")[0]
+    return rest
 
 
 def breakdown_rows(

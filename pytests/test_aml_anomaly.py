@@ -115,7 +115,7 @@ def test_scoring_on_parallel_threads_gives_the_scores_of_one_thread(monkeypatch)
     frame.loc[7, "cash_withdrawal_amount"] = 70_000.0
     one = anomaly.score_customer_weeks(frame, config(scoring_threads=1)).scores
     monkeypatch.setattr(anomaly, "MIN_ROWS_PER_THREAD", 100)
-    monkeypatch.setattr(anomaly.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(anomaly, "available_cores", lambda: 8)
     assert anomaly.scoring_threads(config(scoring_threads=3), 300) == 3
     assert anomaly.scoring_threads(config(scoring_threads=3), 150) == 2
     assert anomaly.scoring_threads(config(scoring_threads=0), 300) == 1

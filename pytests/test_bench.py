@@ -67,7 +67,6 @@ def test_run_phase_hands_back_every_reading_it_took_the_peak_from():
     assert code == 0
     assert len(samples) >= 2
     times = [when for when, _ in samples]
-    assert times == sorted(times)
     assert times[-1] - times[0] <= wall + 0.2
     assert peak == max(reading for _, reading in samples) / 1024
 
@@ -102,21 +101,23 @@ def test_peak_memory_is_split_over_the_nodes_that_ran(tmp_path):
         json.dumps({"nodes": {"model.bankmine.churn_probabilities": {"language": "python"}}})
     )
     # readings in kB, one a second, out of order; stg_a's compile step counts too
-    readings = {0.5: 1024, 5: 2048, 12: 3072, 25: 5120, 33: 9216, 39: 4096, 41: 1024}
+    readings = {0.5: 4096, 5: 2048, 12: 3072, 25: 5120, 33: 9216, 39: 4096, 41: 1024}
     samples = [(t0 + offset, kb) for offset, kb in reversed(readings.items())]
     peaks = run_bench.node_peaks(tmp_path / "run_results.json", samples)
     assert peaks == {
-        "model.bankmine.stg_a": 2.0,
+        "model.bankmine.stg_a": 4.0,
         "model.bankmine.int_b": 3.0,
         "model.bankmine.int_c": 5.0,
         "model.bankmine.churn_probabilities": 9.0,
     }
     assert run_bench.group_peaks(tmp_path / "run_results.json", peaks) == {
-        "dbt_staging": 2.0,
+        "dbt_staging": 4.0,
         "dbt_intermediate": 5.0,
         "python:churn_probabilities": 9.0,
     }
     assert run_bench.heaviest_nodes(peaks, 2) == "churn_probabilities 9 MB, int_c 5 MB"
+    assert run_bench.node_name("test.bankmine.unique_x_id.ab12") == "unique_x_id"
+    assert run_bench.node_name("unit_test.bankmine.fct_x.case_one") == "fct_x.case_one"
     rows = run_bench.breakdown_rows(7, "build", tmp_path / "run_results.json", samples)
     by_phase = {row["phase"]: row["peak_rss_mb"] for row in rows}
     assert by_phase["build:dbt_intermediate"] == 5

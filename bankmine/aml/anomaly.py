@@ -1,14 +1,14 @@
 """Anomaly score of customer-weeks (AML monitoring, unsupervised).
 
 Each customer-week of ``int_aml_customer_weeks`` is described by log-scaled behaviour
-features: the week's own counts and amounts, the same relative to the customer's previous
-12 weeks (computed in SQL) and, added here, relative to the customer's peer segment (the
-RFM segment): ``<feature>_vs_peers`` is log(1 + value) minus the median of log(1 + value)
-over the segment's customer-weeks in which the feature is not zero, floored at 0 (only
-"more than peers" counts; a silent week is not above its peers). All columns are
-median-imputed and standardised, then an Isolation Forest (fixed seed, fitted on one
-thread) scores every row (on ``scoring_threads`` threads, each a contiguous part of the
-rows: the same scores as on one thread). ``anomaly_score`` is the forest's anomaly score s(x) = 2^(-E[h(x)]/c(n)) of Liu
+features: the week's own counts and amounts, the same relative to the customer's previous 12
+weeks (computed in SQL) and, added here, relative to the customer's peer segment (the RFM
+segment): ``<feature>_vs_peers`` is log(1 + value) minus the median of log(1 + value) over
+the segment's customer-weeks in which the feature is not zero, floored at 0 (only "more than
+peers" counts; a silent week is not above its peers). All columns are median-imputed and
+standardised, then an Isolation Forest (fixed seed, fitted on one thread) scores every row
+(on ``scoring_threads`` threads, each a contiguous part of the rows: the same scores as on
+one thread). ``anomaly_score`` is the forest's anomaly score s(x) = 2^(-E[h(x)]/c(n)) of Liu
 et al., in (0, 1]: higher is more anomalous, around 0.5 and below is ordinary. The top
 ``anomalous_share`` of rows by score are ``is_anomalous``. ``top_features`` names, for the
 anomalous rows, in plain words, the three columns whose standardised value is furthest from
@@ -309,11 +309,19 @@ def stored_fit_to_reuse(
 MIN_ROWS_PER_THREAD = 10_000
 
 
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, so a container's limit counts)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def scoring_threads(config: AnomalyConfig, rows: int) -> int:
     """Threads that score `rows` rows: scoring_threads, at most the machine's cores and
     one per MIN_ROWS_PER_THREAD rows, at least one."""
     return max(
-        1, min(config.scoring_threads, os.cpu_count() or 1, math.ceil(rows / MIN_ROWS_PER_THREAD))
+        1, min(config.scoring_threads, available_cores(), math.ceil(rows / MIN_ROWS_PER_THREAD))
     )
 
 

@@ -1,7 +1,8 @@
 {#-
     The longest window, in days, a rule joining its window members by day
     covers (aml_window_day_offsets); a longer one fails the test
-    aml_windows_within_day_offsets instead of missing members silently.
+    aml_windows_within_day_offsets (which lists the rules using the macro)
+    instead of missing members silently.
 -#}
 {% macro aml_max_window_days() -%}
     {{ return(3660) }}

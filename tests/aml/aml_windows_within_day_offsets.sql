@@ -2,7 +2,8 @@
     Every window of the burst rules fits the days macro aml_window_day_offsets
     covers (aml_max_window_days): a longer window_days or window_minutes in
     seed aml_rule_parameters would make the rules miss window members
-    silently. The day counts are those the rule models pass to the macro.
+    silently. The day counts are those the rule models pass to the macro; a
+    rule that starts using the macro is added to the where clause below.
 -#}
 with window_spans as (
 
@@ -13,7 +14,7 @@ with window_spans as (
         parameter_value,
         case parameter
             when 'window_minutes' then floor(cast(parameter_value as decimal(18, 4)) / 1440.0) + 1
-            else cast(parameter_value as decimal(18, 4))
+            else ceil(cast(parameter_value as decimal(18, 4)))
         end as window_day_span
     from {{ ref('int_aml_rule_parameters') }}
     where

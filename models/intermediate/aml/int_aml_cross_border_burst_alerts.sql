@@ -93,7 +93,7 @@ transfer_anchors as (
 #}
 window_day_offsets as (
 
-    {{ aml_window_day_offsets('select max(parameter_versions.window_days) from parameter_versions') }}
+    {{ aml_window_day_offsets('select ceil(max(parameter_versions.window_days)) from parameter_versions') }}
 
 ),
 
