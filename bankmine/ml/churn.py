@@ -54,6 +54,61 @@ def sample_training_snapshots(train_rows: pd.DataFrame, limit: int) -> pd.DataFr
     return pd.concat([older, newest]).sort_values(["snapshot_date", "customer_id"])
 
 
+def snapshot_rows_query(query: str, limit: int, seed: int = common.RANDOM_STATE) -> str:
+    """SQL selecting, from the snapshot rows of the SQL `query`, only those the model reads:
+    every row of the scoring snapshot and at most `limit` labelled rows, chosen as
+    sample_training_snapshots chooses them (the latest labelled snapshot keeps up to half,
+    older snapshots fill the rest) but by the smallest seeded hash of the key, so the same
+    data gives the same rows in any order and the other snapshots never reach pandas. All
+    labelled rows when there are at most `limit`; unlabelled snapshots other than the
+    scoring one are neither trained on nor scored, so they are not read."""
+    half = limit // 2
+    return f"""
+with snapshots as ({query}),
+labelled as (
+    select
+        customer_snapshot_key,
+        snapshot_date = max(snapshot_date) over () as is_latest
+    from snapshots
+    where coalesce(is_labelled, false)
+),
+drawn as (
+    select
+        customer_snapshot_key,
+        is_latest,
+        row_number() over (
+            partition by is_latest
+            order by hash(customer_snapshot_key || '|{seed}'), customer_snapshot_key
+        ) as draw,
+        count(*) over () as labelled_rows,
+        count(case when is_latest then 1 end) over () as latest_rows
+    from labelled
+),
+chosen as (
+    select customer_snapshot_key
+    from drawn
+    where
+        labelled_rows <= {limit}
+        or (is_latest and draw <= {half})
+        or (not is_latest and draw <= {limit} - least(latest_rows, {half}))
+)
+select * from snapshots
+where
+    coalesce(is_scoring_snapshot, false)
+    or customer_snapshot_key in (select customer_snapshot_key from chosen)
+"""
+
+
+def read_snapshots(relation, con, columns, limit: int = MAX_TRAINING_ROWS) -> pd.DataFrame:
+    """The given columns (those the relation has) of the snapshot rows the model reads
+    (snapshot_rows_query), from a DuckDB relation on connection `con`, as pandas. On a big
+    bank that is the scoring snapshot and the training sample, not every past snapshot."""
+    present = [name for name in columns if name in relation.columns]
+    selected = ", ".join(f'"{name}"' for name in present)
+    query = f"select {selected} from ({relation.sql_query()})"
+    return con.sql(snapshot_rows_query(query, limit)).to_arrow_table().to_pandas()
+
+
 def train_and_score(*args, **kwargs) -> ChurnResult:
     """See _train_and_score; one OpenMP thread (see bankmine.ml.credit.train_and_score)."""
     with threadpool_limits(limits=1):

@@ -27,7 +27,8 @@ def model(dbt, session):
         | set(categorical)
     )
     relation = dbt.ref("int_churn_snapshots")
-    snapshots = common.read_columns(relation, sorted(columns))
+    # the scoring snapshot and the training sample only, not every past snapshot
+    snapshots = churn.read_snapshots(relation, session, sorted(columns))
     try:
         result = churn.train_and_score(snapshots, numeric, categorical)
     except common.NotEnoughData as reason:
