@@ -14,8 +14,9 @@
     Incremental (delete+insert on customer_week_key): a run recomputes the
     weeks from the one holding (latest week already built - var
     incremental_lookback_days) on from their transactions, takes the
-    baseline_weeks weeks before them for the baselines and each customer's
-    first week from the rows already built, so it equals a full build;
+    baseline_weeks weeks before them for the baselines and the customers
+    already built from those weeks (not from the whole history), so it
+    equals a full build;
     transactions arriving later than the look-back need --full-refresh, as
     for fct_transactions.
     A build for an earlier day (var as_of_date set) is always a full
@@ -112,10 +113,19 @@ customer_first_weeks as (
 
         union all
 
+        {#-
+            Every built customer has a row in every week from its first to
+            the last built one (the spine is dense), so the earliest built
+            week from read_from_date on is its first week or a week before
+            the recomputed ones: either gives the same spine, and the whole
+            history is not scanned.
+        #}
         select
             existing.customer_id,
             min(existing.week_start_date) as first_week_start_date
         from {{ this }} as existing
+        cross join read_bounds
+        where existing.week_start_date >= read_bounds.read_from_date
         group by existing.customer_id
         {%- endif %}
     ) as first_weeks
