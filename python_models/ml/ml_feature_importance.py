@@ -11,6 +11,7 @@ with bankmine.model_imports():
     import pyarrow as pa
 
     from bankmine.ml import monitoring
+    from bankmine.ml.churn import read_snapshots as churn_snapshots
     from bankmine.ml.common import read_columns as frame
 
 
@@ -38,8 +39,10 @@ def model(dbt, session):
             dbt.ref("churn_probabilities"),
             ["customer_snapshot_key", "snapshot_date", "is_scoring_snapshot", "is_validation_row"],
         ),
-        frame(
+        # the rows the churn model reads: its training sample and the scoring snapshot
+        churn_snapshots(
             dbt.ref("int_churn_snapshots"),
+            session,
             [
                 "customer_snapshot_key",
                 "snapshot_date",
