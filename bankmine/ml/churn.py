@@ -100,12 +100,11 @@ where
 
 
 def read_snapshots(relation, con, columns, limit: int = MAX_TRAINING_ROWS) -> pd.DataFrame:
-    """The given columns (those the relation has) of the snapshot rows the model reads
-    (snapshot_rows_query), from a DuckDB relation on connection `con`, as pandas. On a big
-    bank that is the scoring snapshot and the training sample, not every past snapshot."""
-    present = [name for name in columns if name in relation.columns]
-    selected = ", ".join(f'"{name}"' for name in present)
-    query = f"select {selected} from ({relation.sql_query()})"
+    """The given columns (those the relation has, common.select_present) of the snapshot
+    rows the model reads (snapshot_rows_query), from a DuckDB relation on connection `con`,
+    as pandas. On a big bank that is the scoring snapshot and the training sample, not every
+    past snapshot."""
+    query = common.select_present(relation, columns).sql_query()
     return con.sql(snapshot_rows_query(query, limit)).to_arrow_table().to_pandas()
 
 

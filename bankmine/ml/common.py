@@ -27,12 +27,16 @@ MIN_VALIDATION_EVENTS = 30
 MIN_VALIDATION_ROWS = 200
 
 
+def select_present(relation, columns):
+    """The given columns of a dbt relation (a DuckDB relation in dbt Python models), still a
+    relation; columns the relation lacks are skipped, so an optional feature a bank does not
+    have reaches usable_features as absent rather than as an error."""
+    return relation.select(*[name for name in columns if name in relation.columns])
+
+
 def read_columns(relation, columns) -> pd.DataFrame:
-    """The given columns of a dbt relation (a DuckDB relation in dbt Python models), fetched
-    as Arrow then pandas; columns the relation lacks are skipped, so an optional feature a
-    bank does not have reaches usable_features as absent rather than as an error."""
-    present = [name for name in columns if name in relation.columns]
-    return relation.select(*present).to_arrow_table().to_pandas()
+    """The given columns of a dbt relation (select_present), fetched as Arrow then pandas."""
+    return select_present(relation, columns).to_arrow_table().to_pandas()
 
 
 class NotEnoughData(ValueError):
